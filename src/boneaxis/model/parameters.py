@@ -1,0 +1,214 @@
+"""Every number of the model, in one place: value, unit and source.
+
+Parameters marked ``fitted`` are estimated by :mod:`boneaxis.calibration` against the
+published targets named in their ``source``; their current values live in the versioned file
+``fitted_parameters.json`` next to this module and override the priors written here.
+``docs/parameters.md`` is generated from this table (``python -m boneaxis.report.parameters``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from importlib import resources
+from typing import NamedTuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    value: float
+    unit: str
+    source: str
+    description: str
+    fitted: bool = False
+    bounds: tuple[float, float] | None = None  # search range when fitted
+
+
+_P = Parameter
+_DEFAULTS: tuple[Parameter, ...] = (
+    # ---------------------------------------------------------------- anastrozole PK
+    _P("ana_ka_per_h", 3.5, "1/h", "chosen so tmax = 1.6 h (label: tmax 1-2 h)",
+       "first-order absorption rate constant of anastrozole"),
+    _P("ana_cl_l_per_h", 1.5, "L/h", "Arimidex label; calibration-targets.md (CL/F ~1.5 L/h)",
+       "apparent oral clearance CL/F"),
+    _P("ana_half_life_h", 46.0, "h", "Arimidex label (terminal half-life 40-50 h)",
+       "terminal elimination half-life"),
+    # ---------------------------------------------------------------- aromatase inhibition
+    _P("arom_imax", 0.982, "1", "calibrated to Geisler 1996/2002 (97% at 1 mg, 98.1% at 10 mg)",
+       "maximal fractional inhibition of whole-body aromatization", True, (0.95, 0.999)),
+    _P("arom_ic50_ng_ml", 0.30, "ng/mL", "calibrated to Geisler 1996/2002; in-vitro IC50 15 nM "
+       "= 4.4 ng/mL (Dukes 1996) is not the in-vivo potency",
+       "anastrozole plasma concentration for half-maximal inhibition at zero substrate", True,
+       (0.05, 3.0)),
+    _P("arom_km_nmol_l", 40.0, "nmol/L", "aromatase Km for androgens, 10-50 nM (Simpson 1994, "
+       "Endocr Rev 15:342)", "substrate Michaelis constant (competitive inhibition)"),
+    _P("intratesticular_t_ratio", 100.0, "1", "intratesticular T ~100x serum (Jarow 2001 J Androl "
+       "22:640; Coviello 2004 JCEM 89:2208)", "intratesticular / serum testosterone ratio"),
+    # ---------------------------------------------------------------- estradiol sources
+    _P("e2_residual_fraction", 0.11, "1", "calibrated to Geisler 2002 / Dixon 2008 (E2 -84% while "
+       "aromatization -97%; residual ~10%)",
+       "fraction of baseline serum E2 not from ongoing aromatization (slow estrogen-sulfate pool, "
+       "assay floor)", True, (0.0, 0.3)),
+    _P("e2_testis_fraction", 0.35, "1", "calibrated to Leder 2004 and Burnett-Bowie 2009 (men: E2 "
+       "only -20..-35% on 1 mg); literature 15-25% (Longcope 1972 JCI 51:2086)",
+       "fraction of a eugonadal man's serum E2 secreted directly by the testes", True, (0.05, 0.7)),
+    _P("a4_aromatization_weight", 3.0, "1", "A4->E1 conversion 1.3% vs T->E2 0.3% "
+       "(Longcope 1986; MacDonald 1967), rounded", "weight of androstenedione relative to "
+       "testosterone as aromatase substrate for serum E2"),
+    _P("a4_ng_dl_woman", 60.0, "ng/dL", "postmenopausal androstenedione ~0.6 ng/mL (Longcope 1986 "
+       "Am J Obstet Gynecol 154:1346)", "serum androstenedione, postmenopausal woman"),
+    _P("a4_ng_dl_man", 90.0, "ng/dL", "male androstenedione ~0.9 ng/mL (Vermeulen 1976)",
+       "serum androstenedione, man"),
+    # ---------------------------------------------------------------- testosterone
+    _P("t_cl_l_per_h", 40.0, "L/h", "metabolic clearance of T ~1000 L/day (Southren 1967; "
+       "Vermeulen 1972)", "testosterone clearance (sets exogenous T -> serum T)"),
+    _P("leydig_lh_exponent", 1.15, "1", "calibrated to Leder 2004 (T +67% with LH +55%)",
+       "exponent of Leydig T secretion on LH", True, (0.5, 2.0)),
+    # ---------------------------------------------------------------- LH feedback
+    _P("lh_tau_h", 24.0, "h", "LH mean level adapts within days of AI start (Hayes 2000 JCEM "
+       "85:3027)", "time constant of LH adaptation to feedback"),
+    _P("lh_e2_k_pg_ml", 18.0, "pg/mL", "calibrated to Leder 2004 (LH 5.1 -> 7.9 IU/L)",
+       "E2 concentration of half-maximal feedback on LH", True, (3.0, 60.0)),
+    _P("lh_e2_hill", 2.0, "1", "calibrated to Leder 2004", "Hill exponent of E2 feedback on LH",
+       True, (0.5, 4.0)),
+    _P("lh_t_k_ng_dl", 2000.0, "ng/dL", "direct androgen feedback is weak next to E2 in men "
+       "(Hayes 2000); assumption", "T concentration doubling LH suppression (linear term)"),
+    # ---------------------------------------------------------------- bone: estrogen response
+    _P("bone_e2_ec50_pg_ml", 15.0, "pg/mL", "calibrated to ATAC, IBIS-II and Burnett-Bowie 2009; "
+       "threshold ~ 10-20 pg/mL in men (Khosla 2001 JCEM 86:3555)",
+       "bone-effective E2 for half-maximal estrogen signal (one curve, both sexes)", True,
+       (2.0, 60.0)),
+    _P("bone_e2_hill", 1.5, "1", "calibrated (as above)", "Hill exponent of the estrogen signal",
+       True, (0.5, 4.0)),
+    _P("bone_intracrine_pg_ml_per_ng_dl", 0.02, "pg/mL per ng/dL", "calibrated (as above); "
+       "intracrine aromatase in bone (Sasano 1997; Simpson 2002)",
+       "serum-E2-equivalent made locally in bone per ng/dL of aromatizable substrate", True,
+       (0.0, 0.2)),
+    _P("bone_t_k_ng_dl", 300.0, "ng/dL", "assumption: androgen receptor signal half-saturated "
+       "near the low-normal male range", "testosterone for half-maximal androgen signal on bone"),
+    _P("oc_tau_d", 15.0, "d", "osteoclast lifespan ~2-3 weeks (Manolagas 2000 Endocr Rev 21:115)",
+       "time constant of osteoclast activity (CTX)"),
+    _P("ob_tau_d", 120.0, "d", "calibrated to ATAC 2-year vs 5-year shape; formation follows "
+       "resorption by months (Eriksen 1986)", "lag of osteoblast formation (P1NP) behind "
+       "resorption", True, (40.0, 400.0)),
+    _P("oc_estrogen_gain", 1.2, "1", "calibrated to ARIBON CTX +34.9% at 12 months (Lester 2008)",
+       "relative rise of osteoclastogenesis (RANKL/OPG) when the estrogen signal is absent", True,
+       (0.1, 5.0)),
+    _P("focal_imbalance_estrogen", 0.10, "1", "calibrated to IBIS-II placebo and ATAC 5-year",
+       "BMU focal imbalance (resorbed minus refilled fraction) when the estrogen signal is absent",
+       True, (0.0, 0.5)),
+    _P("focal_imbalance_androgen", 0.02, "1", "assumption: smaller direct T effect on formation "
+       "(Vanderschueren 2004 Endocr Rev 25:389)", "reduction of focal imbalance at full androgen "
+       "signal"),
+    # ---------------------------------------------------------------- bone: sites
+    _P("turnover_lumbar_spine_per_y", 0.20, "1/y", "calibrated to ATAC/IBIS-II spine; trabecular "
+       "turnover ~25%/y (Parfitt 1983)", "fractional remodeling rate, lumbar spine", True,
+       (0.02, 0.8)),
+    _P("turnover_total_hip_per_y", 0.12, "1/y", "calibrated to ATAC/IBIS-II total hip",
+       "fractional remodeling rate, total hip", True, (0.02, 0.8)),
+    _P("imbalance_scale_lumbar_spine", 1.0, "1", "calibrated to ATAC/IBIS-II spine",
+       "site scale of the focal imbalance, lumbar spine", True, (0.05, 5.0)),
+    _P("imbalance_scale_total_hip", 1.0, "1", "calibrated to ATAC/IBIS-II total hip",
+       "site scale of the focal imbalance, total hip", True, (0.05, 5.0)),
+    _P("femoral_neck_to_hip_ratio", 1.0, "1", "assumption: femoral neck follows total hip (ATAC "
+       "reports total hip; Z-FAST/ABCSG-18 neck changes are 0.8-1.0 of hip)",
+       "femoral-neck remodeling rate relative to total hip"),
+    _P("age_imbalance_per_decade", 0.004, "1/decade", "assumption: ~0.3-0.5%/y age-related loss "
+       "in men over 60 (Orwoll; Jones 1994 BMJ 309:691)", "focal imbalance added per decade "
+       "over 50"),
+    # ---------------------------------------------------------------- premenopausal E2
+    _P("e2_premenopausal_pg_ml", 100.0, "pg/mL", "cycle-averaged premenopausal E2 ~100 pg/mL "
+       "(Stricker 2006 Clin Chem Lab Med 44:883)", "E2 before menopause (sets the menopause step)"),
+)
+
+
+def _load_fitted() -> dict:
+    text = resources.files("boneaxis.model").joinpath("fitted_parameters.json").read_text()
+    return json.loads(text)
+
+
+def _merged() -> dict[str, Parameter]:
+    table = {p.name: p for p in _DEFAULTS}
+    fitted = _load_fitted()
+    for name, value in fitted.get("values", {}).items():
+        if name not in table:
+            raise KeyError(f"fitted_parameters.json names unknown parameter {name!r}")
+        table[name] = replace(table[name], value=float(value))
+    return table
+
+
+PARAMETERS: dict[str, Parameter] = _merged()
+
+
+def fitted_file_info() -> dict:
+    """Version and SHA-256 of the parameter file in use (for reports)."""
+    text = resources.files("boneaxis.model").joinpath("fitted_parameters.json").read_bytes()
+    info = json.loads(text)
+    return {"version": info.get("version", "unversioned"),
+            "sha256": hashlib.sha256(text).hexdigest()}
+
+
+def value(name: str) -> float:
+    return PARAMETERS[name].value
+
+
+class Params(NamedTuple):
+    """Flat, numba-friendly view of the global parameters (same names as the table)."""
+
+    ana_ka_per_h: float
+    ana_cl_l_per_h: float
+    ana_half_life_h: float
+    arom_imax: float
+    arom_ic50_ng_ml: float
+    arom_km_nmol_l: float
+    intratesticular_t_ratio: float
+    e2_residual_fraction: float
+    e2_testis_fraction: float
+    a4_aromatization_weight: float
+    a4_ng_dl_woman: float
+    a4_ng_dl_man: float
+    t_cl_l_per_h: float
+    leydig_lh_exponent: float
+    lh_tau_h: float
+    lh_e2_k_pg_ml: float
+    lh_e2_hill: float
+    lh_t_k_ng_dl: float
+    bone_e2_ec50_pg_ml: float
+    bone_e2_hill: float
+    bone_intracrine_pg_ml_per_ng_dl: float
+    bone_t_k_ng_dl: float
+    oc_tau_d: float
+    ob_tau_d: float
+    oc_estrogen_gain: float
+    focal_imbalance_estrogen: float
+    focal_imbalance_androgen: float
+    turnover_lumbar_spine_per_y: float
+    turnover_total_hip_per_y: float
+    imbalance_scale_lumbar_spine: float
+    imbalance_scale_total_hip: float
+    femoral_neck_to_hip_ratio: float
+    age_imbalance_per_decade: float
+    e2_premenopausal_pg_ml: float
+
+
+assert set(Params._fields) == {p.name for p in _DEFAULTS}, "Params and the table disagree"
+
+
+def params(overrides: dict[str, float] | None = None) -> Params:
+    """The global parameters as a :class:`Params`, optionally with some values replaced."""
+    values = {k: p.value for k, p in PARAMETERS.items()}
+    for k, v in (overrides or {}).items():
+        if k not in values:
+            raise KeyError(f"unknown parameter {k!r}")
+        if not np.isfinite(v):
+            raise ValueError(f"parameter {k} must be finite, got {v}")
+        values[k] = float(v)
+    return Params(**values)
+
+
+def fitted_names() -> list[str]:
+    return [p.name for p in _DEFAULTS if p.fitted]

@@ -1,0 +1,142 @@
+"""Baseline physiology per phenotype and age, and the patient constants derived from it.
+
+A patient's untreated steady state is set by their labs where given, otherwise by the defaults
+below; every constant of :class:`~boneaxis.model.endocrine.PatientConstants` then follows so that
+the untreated model sits exactly at that steady state.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import bone
+from .endocrine import PatientConstants
+from .parameters import Params
+
+PHENOTYPES = ("man", "postmenopausal_woman", "ovariectomized_transman")
+SITES = ("lumbar_spine", "total_hip", "femoral_neck")
+MENOPAUSE_AGE_Y = 51.0  # median age at natural menopause (McKinlay 1992 Maturitas 14:103)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Untreated hormone levels and BMD, with where each came from."""
+
+    testosterone_ng_dl: float
+    estradiol_pg_ml: float
+    lh_iu_l: float
+    bmd_g_cm2: dict[str, float]
+    origin: dict[str, str]
+
+
+def default_testosterone_ng_dl(phenotype: str, age: float) -> float:
+    if phenotype == "man":
+        # ~1%/y decline after 40 from ~600 ng/dL (Feldman 2002 JCEM 87:589, MMAS)
+        return 600.0 * 0.99 ** max(age - 40.0, 0.0)
+    if phenotype == "postmenopausal_woman":
+        return 25.0   # Davison 2005 JCEM 90:3847 (~0.9 nmol/L at 55-64)
+    return 15.0       # ovariectomized, untreated: adrenal only (assumption, female castrate range)
+
+
+def default_estradiol_pg_ml(phenotype: str, age: float) -> float:
+    if phenotype == "man":
+        return 25.0   # Leder 2004 / Orwoll 2006 JCEM 91:1336 (older men ~20-27 pg/mL)
+    if phenotype == "postmenopausal_woman":
+        return 7.0    # Dixon 2008 JCO 26:1671 (25.7 pmol/L)
+    return 5.0        # ovariectomized, untreated (assumption, below postmenopausal)
+
+
+def default_lh_iu_l(phenotype: str, age: float) -> float:
+    if phenotype == "man":
+        return 4.0 + 0.04 * max(age - 40.0, 0.0)  # rises with age (Feldman 2002); Leder 2004: 5.1
+    return 30.0       # postmenopausal / castrate range (Chakravarti 1976)
+
+
+# NHANES III non-Hispanic white means by sex for ages 60-69 (Looker 1998 Osteoporos Int 8:468 for
+# the femur; lumbar spine: Hologic reference, Kelly 1994), used when no BMD is given.
+_DEFAULT_BMD = {
+    "man": {"lumbar_spine": 1.06, "total_hip": 0.98, "femoral_neck": 0.82},
+    "woman": {"lumbar_spine": 0.94, "total_hip": 0.85, "femoral_neck": 0.71},
+}
+
+
+def default_bmd_g_cm2(phenotype: str, site: str) -> float:
+    return _DEFAULT_BMD["man" if phenotype == "man" else "woman"][site]
+
+
+def baseline(phenotype: str, age: float, labs: dict[str, float | None],
+             bmd: dict[str, float | None]) -> Baseline:
+    origin = {}
+
+    def pick(key, given, default):
+        if given is None:
+            origin[key] = "default"
+            return default
+        origin[key] = "labs"
+        return float(given)
+
+    t0 = pick("testosterone", labs.get("testosterone_ng_dl"),
+              default_testosterone_ng_dl(phenotype, age))
+    e0 = pick("estradiol", labs.get("estradiol_pg_ml"), default_estradiol_pg_ml(phenotype, age))
+    lh0 = pick("lh", labs.get("lh_iu_l"), default_lh_iu_l(phenotype, age))
+    sites = {}
+    for s in SITES:
+        sites[s] = pick(f"bmd_{s}", bmd.get(s), default_bmd_g_cm2(phenotype, s))
+    return Baseline(t0, e0, lh0, sites, origin)
+
+
+def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> PatientConstants:
+    """Constants that make ``base`` the untreated steady state of the model."""
+    if phenotype not in PHENOTYPES:
+        raise ValueError(f"unknown phenotype {phenotype!r}; choose one of {', '.join(PHENOTYPES)}")
+    male = phenotype == "man"
+    t0, e0, lh0 = base.testosterone_ng_dl, base.estradiol_pg_ml, base.lh_iu_l
+    a4 = p.a4_ng_dl_man if male else p.a4_ng_dl_woman
+    t_other = min(15.0, 0.5 * t0) if male else t0  # adrenal T in men ~15 ng/dL (assumption)
+    f_testis = p.e2_testis_fraction if male else 0.0
+    f_periph = 1.0 - p.e2_residual_fraction - f_testis
+    if f_periph <= 0:
+        raise ValueError("E2 source fractions exceed 1: check e2_residual/e2_testis fractions")
+    c_arom = e0 * f_periph / (t0 + p.a4_aromatization_weight * a4)
+    denom = 1.0 + (e0 / p.lh_e2_k_pg_ml) ** p.lh_e2_hill + t0 / p.lh_t_k_ng_dl
+    return PatientConstants(
+        has_testes=1.0 if male else 0.0,
+        t_testis_ref_ng_dl=(t0 - t_other) if male else 1.0,
+        t_other_ng_dl=t_other,
+        a4_ng_dl=a4,
+        lh_ref_iu_l=lh0,
+        lh_cap_iu_l=lh0 * denom,
+        c_arom_pg_ml_per_ng_dl=c_arom,
+        e2_testis_ref_pg_ml=f_testis * e0,
+        e2_residual_pg_ml=p.e2_residual_fraction * e0,
+        age_years=age,
+        bmd0_lumbar_spine_g_cm2=base.bmd_g_cm2["lumbar_spine"],
+        bmd0_total_hip_g_cm2=base.bmd_g_cm2["total_hip"],
+        bmd0_femoral_neck_g_cm2=base.bmd_g_cm2["femoral_neck"],
+    )
+
+
+def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
+                        e2_bone_now_pg_ml: float, substrate_ng_dl: float,
+                        p: Params) -> tuple[float, float]:
+    """Osteoclast and osteoblast activity at t = 0.
+
+    At steady state ``oc = ob = oc_target``.  For a woman whose menopause was recent, the cells
+    are still relaxing from the premenopausal level after the step at ``-years_since_menopause``:
+    the exact solution of the two linear relaxations is used.
+    """
+    oc_post = bone.osteoclast_target(e2_bone_now_pg_ml, p)
+    if phenotype != "postmenopausal_woman" or years_since_menopause is None:
+        return oc_post, oc_post
+    e2_bone_pre = p.e2_premenopausal_pg_ml + p.bone_intracrine_pg_ml_per_ng_dl * substrate_ng_dl
+    oc_pre = bone.osteoclast_target(e2_bone_pre, p)
+    t = years_since_menopause * bone.DAYS_PER_YEAR
+    a, b = p.oc_tau_d, p.ob_tau_d
+    d = oc_pre - oc_post
+    oc = oc_post + d * math.exp(-t / a)
+    if abs(b - a) < 1e-9:
+        ob = oc_post + d * (1.0 + t / a) * math.exp(-t / a)
+    else:
+        ob = oc_post + d * (b * math.exp(-t / b) - a * math.exp(-t / a)) / (b - a)
+    return oc, ob

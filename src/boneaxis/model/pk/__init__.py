@@ -1,0 +1,6 @@
+"""Pharmacokinetics: closed-form linear absorption and the drug library."""
+
+from .absorption import depot_and_central_on_grid, depot_rhs
+from .drugs import DRUGS, Drug
+
+__all__ = ["DRUGS", "Drug", "depot_and_central_on_grid", "depot_rhs"]
