@@ -32,10 +32,10 @@ N_CHANNELS = len(CHANNELS)
 
 @njit(cache=True)
 def _targets(lh, c_ana, t_exo, p, pc):
-    t_ng_dl, e2, e2_bone, lh_target, inh = hormones(lh, c_ana, t_exo, p, pc)
-    oc_target = bone.osteoclast_target(e2_bone, p)
-    imbalance = bone.focal_imbalance(e2_bone, t_ng_dl, pc.age_years, p)
-    return lh_target, oc_target, imbalance, t_ng_dl, e2, e2_bone, inh
+    t_ng_dl, e2, e2_tissue, lh_target, inh = hormones(lh, c_ana, t_exo, p, pc)
+    oc_target = bone.osteoclast_target(e2_tissue, p)
+    imbalance = bone.focal_imbalance(e2_tissue, t_ng_dl, pc.age_years, p)
+    return lh_target, oc_target, imbalance, t_ng_dl, e2, e2_tissue, inh
 
 
 @njit(cache=True)

@@ -16,15 +16,19 @@ Equations (all sexes; a phenotype only changes which sources exist)::
                       + E2_residual                                    not from ongoing aromatization
     I_periph          = inhibition(C, T + A4)              plasma substrate
     I_testis          = inhibition(C, r_itt T_testis)      intratesticular substrate (~100x serum)
-    LH_target         = LH_cap / (1 + (E2 / K_E)^n + T / K_T)
+    E2_tissue         = E2 + kappa (T + w A4)(1 - I_periph)      serum + intracrine (bone, brain)
+    LH_target         = LH_cap / (1 + (E2_tissue / K_E)^n + T / K_T)
     d LH / dt         = (LH_target - LH) / tau_LH
-    E2_bone           = E2 + kappa (T + w A4)(1 - I_periph)            serum + intracrine in bone
 
 Why two aromatase sites: anastrozole is a competitive inhibitor (Dukes 1996), so the same plasma
 level inhibits the enzyme less where the substrate is abundant.  Inside the testis testosterone is
 ~100x its serum level, so the testicular share of a man's E2 is partly protected and rises with LH;
 this is the model's explanation for the modest E2 fall in men (Leder 2004) next to the profound fall
 in postmenopausal women (Geisler 2002), with a single potency for both.
+
+Why tissue E2: target tissues (bone, hypothalamus) make estradiol locally from circulating androgens
+(intracrine aromatization).  The drug blocks it whatever serum E2 does, which is how a man's LH
+rises by half and his spine loses bone while his serum E2 falls only a quarter.
 """
 
 from __future__ import annotations
@@ -86,13 +90,12 @@ def hormones(lh_iu_l, c_ana_ng_ml, t_exo_ng_dl, p, pc):
         i_testis = aromatase_inhibition(c_ana_ng_ml, s_testis_nmol_l, p)
         e2 += pc.e2_testis_ref_pg_ml * (t_testis / pc.t_testis_ref_ng_dl) * (1.0 - i_testis)
 
-    e2_bone = e2 + p.bone_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * (1.0 - i_periph)
-    lh_target = pc.lh_cap_iu_l / (
-        1.0 + (e2 / p.lh_e2_k_pg_ml) ** p.lh_e2_hill + t_ng_dl / p.lh_t_k_ng_dl
-    )
-    return t_ng_dl, e2, e2_bone, lh_target, i_periph
+    e2_tissue = e2 + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * (1.0 - i_periph)
+    lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(e2_tissue, t_ng_dl, p)
+    return t_ng_dl, e2, e2_tissue, lh_target, i_periph
 
 
 @njit(cache=True)
-def lh_feedback_denominator(e2_pg_ml, t_ng_dl, p):
-    return 1.0 + (e2_pg_ml / p.lh_e2_k_pg_ml) ** p.lh_e2_hill + t_ng_dl / p.lh_t_k_ng_dl
+def lh_feedback_denominator(e2_tissue_pg_ml, t_ng_dl, p):
+    """``LH_cap / LH_target``: feedback by tissue E2 (hypothalamic aromatization) and by T."""
+    return 1.0 + (e2_tissue_pg_ml / p.lh_e2_k_pg_ml) ** p.lh_e2_hill + t_ng_dl / p.lh_t_k_ng_dl

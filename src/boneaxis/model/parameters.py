@@ -44,8 +44,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "= 4.4 ng/mL (Dukes 1996) is not the in-vivo potency",
        "anastrozole plasma concentration for half-maximal inhibition at zero substrate", True,
        (0.05, 3.0)),
-    _P("arom_km_nmol_l", 40.0, "nmol/L", "aromatase Km for androgens, 10-50 nM (Simpson 1994, "
-       "Endocr Rev 15:342)", "substrate Michaelis constant (competitive inhibition)"),
+    _P("arom_km_nmol_l", 40.0, "nmol/L", "calibrated to Leder 2004 / Burnett-Bowie 2009 within the "
+       "published aromatase Km range for androgens, 5-50 nM (Simpson 1994 Endocr Rev 15:342)",
+       "substrate Michaelis constant (competitive inhibition)", True, (5.0, 50.0)),
     _P("intratesticular_t_ratio", 100.0, "1", "intratesticular T ~100x serum (Jarow 2001 J Androl "
        "22:640; Coviello 2004 JCEM 89:2208)", "intratesticular / serum testosterone ratio"),
     # ---------------------------------------------------------------- estradiol sources
@@ -72,7 +73,7 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("lh_tau_h", 24.0, "h", "LH mean level adapts within days of AI start (Hayes 2000 JCEM "
        "85:3027)", "time constant of LH adaptation to feedback"),
     _P("lh_e2_k_pg_ml", 18.0, "pg/mL", "calibrated to Leder 2004 (LH 5.1 -> 7.9 IU/L)",
-       "E2 concentration of half-maximal feedback on LH", True, (3.0, 60.0)),
+       "tissue E2 of half-maximal feedback on LH", True, (5.0, 80.0)),
     _P("lh_e2_hill", 2.0, "1", "calibrated to Leder 2004", "Hill exponent of E2 feedback on LH",
        True, (0.5, 4.0)),
     _P("lh_t_k_ng_dl", 2000.0, "ng/dL", "direct androgen feedback is weak next to E2 in men "
@@ -84,10 +85,11 @@ _DEFAULTS: tuple[Parameter, ...] = (
        (2.0, 60.0)),
     _P("bone_e2_hill", 1.5, "1", "calibrated (as above)", "Hill exponent of the estrogen signal",
        True, (0.5, 4.0)),
-    _P("bone_intracrine_pg_ml_per_ng_dl", 0.02, "pg/mL per ng/dL", "calibrated (as above); "
-       "intracrine aromatase in bone (Sasano 1997; Simpson 2002)",
-       "serum-E2-equivalent made locally in bone per ng/dL of aromatizable substrate", True,
-       (0.0, 0.2)),
+    _P("tissue_intracrine_pg_ml_per_ng_dl", 0.02, "pg/mL per ng/dL", "calibrated to Leder 2004 "
+       "LH rise; intracrine aromatase in bone and hypothalamus (Sasano 1997; Simpson 2002; "
+       "Hayes 2000: T feeds back on LH largely after aromatization)",
+       "serum-E2-equivalent made locally in target tissues per ng/dL of aromatizable substrate",
+       True, (0.0, 0.2)),
     _P("bone_t_k_ng_dl", 300.0, "ng/dL", "assumption: androgen receptor signal half-saturated "
        "near the low-normal male range", "testosterone for half-maximal androgen signal on bone"),
     _P("oc_tau_d", 15.0, "d", "osteoclast lifespan ~2-3 weeks (Manolagas 2000 Endocr Rev 21:115)",
@@ -179,7 +181,7 @@ class Params(NamedTuple):
     lh_t_k_ng_dl: float
     bone_e2_ec50_pg_ml: float
     bone_e2_hill: float
-    bone_intracrine_pg_ml_per_ng_dl: float
+    tissue_intracrine_pg_ml_per_ng_dl: float
     bone_t_k_ng_dl: float
     oc_tau_d: float
     ob_tau_d: float

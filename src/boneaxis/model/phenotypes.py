@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from . import bone
-from .endocrine import PatientConstants
+from .endocrine import PatientConstants, lh_feedback_denominator
 from .parameters import Params
 
 PHENOTYPES = ("man", "postmenopausal_woman", "ovariectomized_transman")
@@ -99,7 +99,8 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
     if f_periph <= 0:
         raise ValueError("E2 source fractions exceed 1: check e2_residual/e2_testis fractions")
     c_arom = e0 * f_periph / (t0 + p.a4_aromatization_weight * a4)
-    denom = 1.0 + (e0 / p.lh_e2_k_pg_ml) ** p.lh_e2_hill + t0 / p.lh_t_k_ng_dl
+    e_tissue0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
+    denom = lh_feedback_denominator(e_tissue0, t0, p)
     return PatientConstants(
         has_testes=1.0 if male else 0.0,
         t_testis_ref_ng_dl=(t0 - t_other) if male else 1.0,
@@ -118,7 +119,7 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
 
 
 def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
-                        e2_bone_now_pg_ml: float, substrate_ng_dl: float,
+                        e2_tissue_now_pg_ml: float, substrate_ng_dl: float,
                         p: Params) -> tuple[float, float]:
     """Osteoclast and osteoblast activity at t = 0.
 
@@ -126,11 +127,11 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
     are still relaxing from the premenopausal level after the step at ``-years_since_menopause``:
     the exact solution of the two linear relaxations is used.
     """
-    oc_post = bone.osteoclast_target(e2_bone_now_pg_ml, p)
+    oc_post = bone.osteoclast_target(e2_tissue_now_pg_ml, p)
     if phenotype != "postmenopausal_woman" or years_since_menopause is None:
         return oc_post, oc_post
-    e2_bone_pre = p.e2_premenopausal_pg_ml + p.bone_intracrine_pg_ml_per_ng_dl * substrate_ng_dl
-    oc_pre = bone.osteoclast_target(e2_bone_pre, p)
+    e2_tissue_pre = p.e2_premenopausal_pg_ml + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl
+    oc_pre = bone.osteoclast_target(e2_tissue_pre, p)
     t = years_since_menopause * bone.DAYS_PER_YEAR
     a, b = p.oc_tau_d, p.ob_tau_d
     d = oc_pre - oc_post

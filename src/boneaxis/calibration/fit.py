@@ -1,0 +1,131 @@
+"""Fit the free parameters to the calibration targets and write ``fitted_parameters.json``.
+
+Two stages, because the hormone targets do not depend on the bone parameters:
+
+1. endocrine: aromatase potency, E2 sources and LH feedback against Geisler, Leder and
+   Burnett-Bowie hormone figures;
+2. bone: the single E2->bone response, remodeling lag and site rates against ATAC, IBIS-II,
+   ARIBON and Burnett-Bowie spine BMD.
+
+Residuals are ``(simulated - reported) / tolerance`` so every target weighs by its own tolerance;
+validation targets are never used.  Run with ``boneaxis calibrate`` (or ``python -m
+boneaxis.calibration.fit``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from ..model import parameters as pm
+from . import targets as tg
+
+# Stage 1a: potency and non-aromatase E2, identified by postmenopausal women (no testes, no LH loop).
+AROMATASE = ("arom_imax", "arom_ic50_ng_ml", "e2_residual_fraction")
+# Stage 1b: testicular E2, substrate competition and LH feedback, identified by men.
+MALE_AXIS = ("e2_testis_fraction", "arom_km_nmol_l", "leydig_lh_exponent", "lh_e2_k_pg_ml",
+             "lh_e2_hill", "tissue_intracrine_pg_ml_per_ng_dl")
+BONE = (
+    "bone_e2_ec50_pg_ml", "bone_e2_hill", "ob_tau_d",
+    "oc_estrogen_gain", "focal_imbalance_estrogen", "turnover_lumbar_spine_per_y",
+    "turnover_total_hip_per_y", "imbalance_scale_lumbar_spine", "imbalance_scale_total_hip",
+)
+_HORMONE_QUANTITIES = ("aromatization_inhibition_pct", "estradiol_pct_change",
+                       "testosterone_pct_change", "lh_pct_change")
+
+
+def _stage_targets(stage: str):
+    arms, all_t = tg.load()
+    cal = [t for t in all_t if t.role == "calibration"]
+    hormonal = [t for t in cal if t.quantity in _HORMONE_QUANTITIES]
+    if stage == "aromatase":
+        return [t for t in hormonal if arms[t.arm]["patient"]["phenotype"] != "man"]
+    if stage == "male_axis":
+        return [t for t in hormonal if arms[t.arm]["patient"]["phenotype"] == "man"]
+    return [t for t in cal if t.quantity not in _HORMONE_QUANTITIES]
+
+
+class _Space:
+    """Maps bounded parameters to an unbounded-ish search space (log for positive ranges)."""
+
+    def __init__(self, names):
+        self.names = list(names)
+        self.bounds = [pm.PARAMETERS[n].bounds for n in self.names]
+        self.log = [b[0] > 0 for b in self.bounds]
+
+    def to_x(self, values):
+        return np.array([math.log(v) if lg else v for v, lg in zip(values, self.log)])
+
+    def from_x(self, x):
+        return {n: (math.exp(v) if lg else v) for n, v, lg in zip(self.names, x, self.log)}
+
+    def x_bounds(self):
+        lo = [math.log(b[0]) if lg else b[0] for b, lg in zip(self.bounds, self.log)]
+        hi = [math.log(b[1]) if lg else b[1] for b, lg in zip(self.bounds, self.log)]
+        return np.array(lo), np.array(hi)
+
+
+def _residuals(overrides, targets) -> np.ndarray:
+    arms, _ = tg.load()
+    try:
+        frames = tg.simulate_arms(pm.params(overrides), targets)
+    except Exception:  # a failed simulation is a bad point for the optimizer, not a crash
+        return np.full(len(targets), 1e3)
+    r = [(tg.evaluate(t, frames[t.arm], arms[t.arm]) - t.value) / t.tolerance for t in targets]
+    r = np.asarray(r)
+    return np.where(np.isfinite(r), r, 1e3)
+
+
+def fit_stage(names, targets, fixed: dict[str, float], verbose: int = 0) -> dict[str, float]:
+    space = _Space(names)
+    start = [fixed.get(n, pm.PARAMETERS[n].value) for n in names]
+    lo, hi = space.x_bounds()
+    x0 = np.clip(space.to_x(start), lo + 1e-9, hi - 1e-9)
+
+    def fun(x):
+        return _residuals({**fixed, **space.from_x(x)}, targets)
+
+    sol = least_squares(fun, x0, bounds=(lo, hi), x_scale=1.0, diff_step=1e-3,
+                        max_nfev=400, verbose=verbose)
+    return space.from_x(sol.x)
+
+
+def fit(verbose: int = 0) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for _ in range(2):  # Km (men) shifts women's apparent potency slightly: iterate once
+        values.update(fit_stage(AROMATASE, _stage_targets("aromatase"), values, verbose))
+        values.update(fit_stage(MALE_AXIS, _stage_targets("male_axis"), values, verbose))
+    values.update(fit_stage(BONE, _stage_targets("bone"), values, verbose))
+    return values
+
+
+def write(values: dict[str, float], path: Path | None = None) -> Path:
+    path = path or Path(str(resources.files("boneaxis.model").joinpath("fitted_parameters.json")))
+    stamp = _dt.date.today().isoformat()
+    doc = {
+        "version": f"fit-{stamp}",
+        "note": "written by `boneaxis calibrate` (boneaxis.calibration.fit); do not edit by hand",
+        "targets": [t.id for t in tg.load()[1] if t.role == "calibration"],
+        "values": {k: float(f"{v:.6g}") for k, v in sorted(values.items())},
+    }
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+    return path
+
+
+def main(output: Path | None = None, verbose: int = 1) -> dict[str, float]:
+    values = fit(verbose=verbose)
+    path = write(values, output)
+    print(f"wrote {path}")
+    for k, v in sorted(values.items()):
+        print(f"  {k:36s} {v:.4g} {pm.PARAMETERS[k].unit}")
+    return values
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,129 @@
+"""Calibration/validation targets as data, and their evaluation against the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..engine.simulate import prepare, run_arrays, to_frame
+from ..model import parameters as params_mod
+from ..model.parameters import Params
+from ..scenario import HOURS_PER_YEAR, Scenario, load_scenario
+from .. import units
+
+_LEVEL_COLUMNS = {
+    "aromatization_inhibition_pct": "aromatase_inhibition_pct",
+}
+_RELATIVE_COLUMNS = {
+    "estradiol_pct_change": "estradiol_pg_ml",
+    "testosterone_pct_change": "testosterone_ng_dl",
+    "lh_pct_change": "lh_iu_l",
+}
+HOURLY_UP_TO_H = 120 * 24.0
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    arm: str
+    quantity: str
+    time_h: float
+    value: float
+    tolerance: float
+    role: str
+    stat: str
+    citation: str
+    approx: bool = False
+    note: str = ""
+
+
+@lru_cache(maxsize=1)
+def load() -> tuple[dict[str, dict], tuple[Target, ...]]:
+    raw = yaml.safe_load(resources.files("boneaxis.calibration").joinpath("targets.yaml").read_text())
+    arms = raw["arms"]
+    out = []
+    for t in raw["targets"]:
+        tol = t.get("tolerance_pp")
+        if tol is None:
+            tol = max(0.2 * abs(t["value"]), 1.0)
+        out.append(Target(
+            id=t["id"], arm=t["arm"], quantity=t["quantity"],
+            time_h=units.duration_h(t["time"], t["id"]), value=float(t["value"]),
+            tolerance=float(tol), role=t["role"], stat=t.get("stat", "at"),
+            citation=arms[t["arm"]]["citation"], approx=bool(t.get("approx", False)),
+            note=t.get("note", ""),
+        ))
+    return arms, tuple(out)
+
+
+def arm_scenario(arm: dict, duration_h: float, output_every_h: float) -> Scenario:
+    return load_scenario({
+        "patient": arm["patient"], "treatments": arm.get("treatments", []),
+        "duration": f"{duration_h} h", "output_every": f"{output_every_h} h",
+    })
+
+
+def _arm_settings(targets) -> dict[str, tuple[float, float]]:
+    need: dict[str, float] = {}
+    for t in targets:
+        need[t.arm] = max(need.get(t.arm, 0.0), t.time_h)
+    return {a: (h, 1.0 if h <= HOURLY_UP_TO_H else 24.0) for a, h in need.items()}
+
+
+def simulate_arms(p: Params, targets=None) -> dict[str, pd.DataFrame]:
+    arms, all_targets = load()
+    targets = all_targets if targets is None else targets
+    frames = {}
+    for arm, (dur, every) in _arm_settings(targets).items():
+        prep = prepare(arm_scenario(arms[arm], dur, every), p)
+        c, out = run_arrays(prep)
+        frames[arm] = to_frame(prep, c, out)
+    return frames
+
+
+def _interval_h(arm: dict) -> float:
+    tr = arm.get("treatments") or []
+    return units.duration_h(tr[0]["every"], "every") if tr else 24.0
+
+
+def evaluate(target: Target, frame: pd.DataFrame, arm: dict) -> float:
+    t_h = frame["time_days"].to_numpy() * 24.0
+    if target.quantity in _LEVEL_COLUMNS:
+        series = frame[_LEVEL_COLUMNS[target.quantity]].to_numpy()
+    elif target.quantity in _RELATIVE_COLUMNS:
+        x = frame[_RELATIVE_COLUMNS[target.quantity]].to_numpy()
+        series = 100.0 * (x / x[0] - 1.0)
+    else:
+        series = frame[target.quantity].to_numpy()
+    if target.stat == "mean_last_interval":
+        lo = target.time_h - _interval_h(arm)
+        sel = (t_h > lo + 1e-9) & (t_h <= target.time_h + 1e-9)
+        return float(np.mean(series[sel]))
+    return float(np.interp(target.time_h, t_h, series))
+
+
+def results(p: Params | None = None, roles=("calibration", "validation")) -> pd.DataFrame:
+    """One row per target: reported value, simulated value, tolerance, pass/fail."""
+    p = p if p is not None else params_mod.params()
+    arms, targets = load()
+    targets = [t for t in targets if t.role in roles]
+    frames = simulate_arms(p, targets)
+    rows = []
+    for t in targets:
+        sim = evaluate(t, frames[t.arm], arms[t.arm])
+        rows.append({
+            "id": t.id, "role": t.role, "quantity": t.quantity,
+            "time_days": t.time_h / 24.0, "reported": t.value, "simulated": sim,
+            "tolerance": t.tolerance, "error": sim - t.value,
+            "passed": abs(sim - t.value) <= t.tolerance, "approx": t.approx,
+            "source": t.citation, "note": t.note,
+        })
+    return pd.DataFrame(rows)
+
+
+__all__ = ["HOURS_PER_YEAR", "Target", "evaluate", "load", "results", "simulate_arms"]

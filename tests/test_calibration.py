@@ -1,0 +1,47 @@
+"""One test per published target: the model must land within the stated tolerance.
+
+Targets the model cannot reach are marked xfail with the measured number in the reason (never
+tuned away); `boneaxis validate` reports the same table.
+"""
+
+import pytest
+
+from boneaxis.calibration import targets as tg
+
+# Known misses of the current mechanistic model (see docs/validation.md): men's serum E2 falls
+# less in the model than in Leder 2004, where the immunoassay and the twice-weekly arm disagree
+# with the other men's trial (Burnett-Bowie 2009) under any single potency.
+KNOWN_MISSES = {"leder_daily_e2", "leder_twice_weekly_e2"}
+
+
+@pytest.fixture(scope="module")
+def table():
+    return tg.results().set_index("id")
+
+
+_, _TARGETS = tg.load()
+
+
+@pytest.mark.parametrize("target", _TARGETS, ids=[t.id for t in _TARGETS])
+def test_target_within_tolerance(table, target):
+    row = table.loc[target.id]
+    if target.id in KNOWN_MISSES and not row.passed:
+        pytest.xfail(f"{target.id}: simulated {row.simulated:.1f} vs reported {row.reported:.1f} "
+                     f"(tolerance {row.tolerance:.1f})")
+    assert abs(row.simulated - row.reported) <= row.tolerance, (
+        f"{target.id}: simulated {row.simulated:.2f}, reported {row.reported:.2f} "
+        f"+/- {row.tolerance:.2f} ({target.citation})")
+
+
+def test_tolerance_rule():
+    t = {x.id: x for x in _TARGETS}
+    assert t["atac_spine_5y"].tolerance == pytest.approx(0.2 * 6.08)
+    assert t["atac_spine_2y"].tolerance == pytest.approx(1.0)   # 20% of 4.1 < 1 pp
+
+
+def test_calibration_and_validation_are_separate():
+    roles = {t.role for t in _TARGETS}
+    assert roles == {"calibration", "validation"}
+    from boneaxis.calibration import fit
+    used = {t.id for s in ("aromatase", "male_axis", "bone") for t in fit._stage_targets(s)}
+    assert used == {t.id for t in _TARGETS if t.role == "calibration"}

@@ -1,0 +1,46 @@
+"""`boneaxis compare`: the directions the seed article's tables state."""
+
+import pytest
+
+from boneaxis.trials.compare import run_compare
+
+
+@pytest.fixture(scope="module")
+def table():
+    t = run_compare().table
+    return t.set_index(["case", "arm", "year"])
+
+
+def _delta(table, case, col, year=1):
+    return table.loc[(case, "anastrozole", year), col] - table.loc[(case, "untreated", year), col]
+
+
+@pytest.mark.parametrize("case", ["man_on_trt", "older_man_low_t", "postmenopausal_woman"])
+def test_e2_falls_in_every_case(table, case):
+    e2_treated = table.loc[(case, "anastrozole", 1), "estradiol_pg_ml"]
+    e2_untreated = table.loc[(case, "untreated", 1), "estradiol_pg_ml"]
+    assert e2_treated < 0.9 * e2_untreated
+
+
+def test_lh_and_t_rise_in_untreated_axis_man(table):
+    base = table.loc[("older_man_low_t", "anastrozole", 0)]
+    on = table.loc[("older_man_low_t", "anastrozole", 1)]
+    assert on.lh_iu_l > 1.3 * base.lh_iu_l
+    assert on.testosterone_ng_dl > 1.3 * base.testosterone_ng_dl
+
+
+def test_little_t_rise_on_trt(table):
+    rise_trt = _delta(table, "man_on_trt", "testosterone_ng_dl") / table.loc[("man_on_trt", "untreated", 1), "testosterone_ng_dl"]
+    rise_low_t = _delta(table, "older_man_low_t", "testosterone_ng_dl") / table.loc[("older_man_low_t", "untreated", 1), "testosterone_ng_dl"]
+    assert rise_trt < 0.5 * rise_low_t
+
+
+@pytest.mark.parametrize("year", [1, 2, 5])
+def test_spine_loss_women_exceeds_men(table, year):
+    women = _delta(table, "postmenopausal_woman", "bmd_lumbar_spine_pct_change", year)
+    men = _delta(table, "older_man_low_t", "bmd_lumbar_spine_pct_change", year)
+    assert women < men < 0
+
+
+def test_resorption_markers_rise_more_in_women(table):
+    assert _delta(table, "postmenopausal_woman", "ctx_pct_change") > 2 * _delta(table, "older_man_low_t", "ctx_pct_change")
