@@ -45,6 +45,8 @@ LAB_LIMITS = {
     "lh_iu_l": (0.01, 200.0),
 }
 BMD_LIMITS_G_CM2 = (0.2, 2.0)
+_LAB_DISPLAY = {"testosterone_ng_dl": ("testosterone", "ng/dL"),
+                "estradiol_pg_ml": ("estradiol", "pg/mL"), "lh_iu_l": ("lh", "IU/L")}
 
 
 class ScenarioError(ValueError):
@@ -89,8 +91,7 @@ class Labs(_Strict):
         for name, (lo, hi) in LAB_LIMITS.items():
             v = getattr(self, name)
             if v is not None and not (math.isfinite(v) and lo <= v <= hi):
-                shown = name.rsplit("_", 2)[0]
-                unit = name.split("_", 1)[1].replace("_", "/").replace("ng/dl", "ng/dL")
+                shown, unit = _LAB_DISPLAY[name]
                 raise ValueError(f"{shown} {v:g} {unit} is outside the possible range {lo:g}-{hi:g}")
         return self
 
@@ -174,7 +175,7 @@ class Treatment(_Strict):
             raise ValueError("each treatment must be a mapping with at least drug and dose")
         d = dict(data)
         drug = d.get("drug")
-        if drug not in DRUGS:
+        if not isinstance(drug, str) or drug not in DRUGS:
             raise ValueError(f"unknown drug {drug!r}; known: {', '.join(sorted(DRUGS))}")
         info = DRUGS[drug]
         out: dict[str, Any] = {"drug": drug}
@@ -202,9 +203,16 @@ class Treatment(_Strict):
         elif "stop_h" in d:
             out["stop_h"] = d.pop("stop_h")
         missed = d.pop("missed", ())
-        if isinstance(missed, int):
+        if missed is None:
+            missed = ()
+        if not isinstance(missed, (list, tuple)):
             missed = (missed,)
-        out["missed"] = tuple(missed)
+        for k in missed:   # whole dose numbers only: not 2.5, not true, not "three"
+            if isinstance(k, bool) or not (isinstance(k, int) or
+                                           (isinstance(k, str) and k.strip().isdigit())):
+                raise ValueError(f"{drug}: missed doses are 1-based dose numbers, "
+                                 f"e.g. missed: [3, 4]; got {k!r}")
+        out["missed"] = tuple(int(k) for k in missed)
         route = d.pop("route", None)
         if route is not None and route != info.route:
             raise ValueError(f"{drug}: unknown route {route!r} (this drug is {info.route})")
@@ -315,7 +323,12 @@ def load_scenario(source: dict | str | Path) -> Scenario:
         path = Path(source)
         if not path.is_file():
             raise ScenarioError(f"scenario file not found: {path}")
-        source = path.read_text()
+        try:
+            source = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError(f"scenario file {path} is not UTF-8 text") from None
+        except OSError as exc:
+            raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
     if isinstance(source, str):
         try:
             source = yaml.safe_load(source)

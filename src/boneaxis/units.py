@@ -30,7 +30,8 @@ MOLAR_MASS_G_PER_MOL = {
     "testosterone": 288.42,    # PubChem CID 6013
 }
 
-_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+_NUMBER_UNIT = re.compile(
+    r"^\s*([-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|(?i:nan|inf(?:inity)?)\b))\s*(.*?)\s*$")
 
 
 def _normalise_unit_text(unit: str) -> str:
@@ -51,6 +52,8 @@ def parse(text: object, what: str) -> pint.Quantity:
     if isinstance(text, bool) or text is None:
         raise UnitError(f"{what}: expected '<number> <unit>', got {text!r}")
     if isinstance(text, (int, float)):
+        if not math.isfinite(text):
+            raise UnitError(f"{what}: {text!r} is not a finite number")
         raise UnitError(f"{what}: {text!r} has no unit; write e.g. '{text} <unit>'")
     m = _NUMBER_UNIT.match(str(text))
     if not m:
