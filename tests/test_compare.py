@@ -39,7 +39,12 @@ def test_little_t_rise_on_trt(table):
 def test_spine_loss_women_exceeds_men(table, year):
     women = _delta(table, "postmenopausal_woman", "bmd_lumbar_spine_pct_change", year)
     men = _delta(table, "older_man_low_t", "bmd_lumbar_spine_pct_change", year)
-    assert women < men < 0
+    assert women < men
+    assert women < -2.5
+
+
+def test_men_lose_spine_in_first_year(table):
+    assert _delta(table, "older_man_low_t", "bmd_lumbar_spine_pct_change", 1) < 0
 
 
 def test_resorption_markers_rise_more_in_women(table):

@@ -35,6 +35,7 @@ BONE = (
     "bone_e2_ec50_pg_ml", "bone_e2_hill", "ob_tau_d",
     "oc_estrogen_gain", "focal_imbalance_estrogen", "turnover_lumbar_spine_per_y",
     "turnover_total_hip_per_y", "imbalance_scale_lumbar_spine", "imbalance_scale_total_hip",
+    "focal_imbalance_androgen", "age_imbalance_per_decade",
 )
 _HORMONE_QUANTITIES = ("aromatization_inhibition_pct", "estradiol_pct_change",
                        "testosterone_pct_change", "lh_pct_change")
@@ -71,10 +72,13 @@ class _Space:
         return np.array(lo), np.array(hi)
 
 
+_PRIORS = {p.name: p.value for p in pm._DEFAULTS}
+
+
 def _residuals(overrides, targets) -> np.ndarray:
     arms, _ = tg.load()
     try:
-        frames = tg.simulate_arms(pm.params(overrides), targets)
+        frames = tg.simulate_arms(pm.params({**_PRIORS, **overrides}), targets)
     except Exception:  # a failed simulation is a bad point for the optimizer, not a crash
         return np.full(len(targets), 1e3)
     r = [(tg.evaluate(t, frames[t.arm], arms[t.arm]) - t.value) / t.tolerance for t in targets]
@@ -84,7 +88,9 @@ def _residuals(overrides, targets) -> np.ndarray:
 
 def fit_stage(names, targets, fixed: dict[str, float], verbose: int = 0) -> dict[str, float]:
     space = _Space(names)
-    start = [fixed.get(n, pm.PARAMETERS[n].value) for n in names]
+    # always start from the priors in the code, so a refit does not depend on the previous fit
+    prior = {p.name: p.value for p in pm._DEFAULTS}
+    start = [fixed.get(n, prior[n]) for n in names]
     lo, hi = space.x_bounds()
     x0 = np.clip(space.to_x(start), lo + 1e-9, hi - 1e-9)
 

@@ -76,8 +76,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "tissue E2 of half-maximal feedback on LH", True, (5.0, 80.0)),
     _P("lh_e2_hill", 2.0, "1", "calibrated to Leder 2004", "Hill exponent of E2 feedback on LH",
        True, (0.5, 4.0)),
-    _P("lh_t_k_ng_dl", 2000.0, "ng/dL", "direct androgen feedback is weak next to E2 in men "
-       "(Hayes 2000); assumption", "T concentration doubling LH suppression (linear term)"),
+    _P("lh_t_k_ng_dl", 2000.0, "ng/dL", "assumption: direct androgen feedback is weak next to E2 in men "
+       "(Hayes 2000 JCEM 85:3027); 400 ng/dL was tried and worsened three men's targets", "T concentration at which direct androgen "
+       "feedback equals the unsuppressed LH drive (linear term)"),
     # ---------------------------------------------------------------- bone: estrogen response
     _P("bone_e2_ec50_pg_ml", 15.0, "pg/mL", "calibrated to ATAC, IBIS-II and Burnett-Bowie 2009; "
        "threshold ~ 10-20 pg/mL in men (Khosla 2001 JCEM 86:3555)",
@@ -103,9 +104,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("focal_imbalance_estrogen", 0.10, "1", "calibrated to IBIS-II placebo and ATAC 5-year",
        "BMU focal imbalance (resorbed minus refilled fraction) when the estrogen signal is absent",
        True, (0.0, 0.5)),
-    _P("focal_imbalance_androgen", 0.02, "1", "assumption: smaller direct T effect on formation "
-       "(Vanderschueren 2004 Endocr Rev 25:389)", "reduction of focal imbalance at full androgen "
-       "signal"),
+    _P("focal_imbalance_androgen", 0.002, "1", "calibrated to Burnett-Bowie 2009 placebo vs "
+       "anastrozole spine; direct T effect on formation (Vanderschueren 2004 Endocr Rev 25:389)",
+       "reduction of focal imbalance at full androgen signal", True, (0.0, 0.05)),
     # ---------------------------------------------------------------- bone: sites
     _P("turnover_lumbar_spine_per_y", 0.20, "1/y", "calibrated to ATAC/IBIS-II spine; trabecular "
        "turnover ~25%/y (Parfitt 1983)", "fractional remodeling rate, lumbar spine", True,
@@ -119,9 +120,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("femoral_neck_to_hip_ratio", 1.0, "1", "assumption: femoral neck follows total hip (ATAC "
        "reports total hip; Z-FAST/ABCSG-18 neck changes are 0.8-1.0 of hip)",
        "femoral-neck remodeling rate relative to total hip"),
-    _P("age_imbalance_per_decade", 0.004, "1/decade", "assumption: ~0.3-0.5%/y age-related loss "
-       "in men over 60 (Orwoll; Jones 1994 BMJ 309:691)", "focal imbalance added per decade "
-       "over 50"),
+    _P("age_imbalance_per_decade", 0.004, "1/decade", "calibrated to IBIS-II and Burnett-Bowie "
+       "placebo arms; age-related loss ~0.5-1%/y after 60 (Jones 1994 BMJ 309:691)",
+       "focal imbalance added per decade over 50", True, (0.0, 0.05)),
     # ---------------------------------------------------------------- premenopausal E2
     _P("e2_premenopausal_pg_ml", 100.0, "pg/mL", "cycle-averaged premenopausal E2 ~100 pg/mL "
        "(Stricker 2006 Clin Chem Lab Med 44:883)", "E2 before menopause (sets the menopause step)"),

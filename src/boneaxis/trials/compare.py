@@ -91,7 +91,7 @@ class Comparison:
         return w[order]
 
     def figure(self, path: str | Path) -> Path:
-        from ..report.plots import plot_compare_cases
+        from ..report.compare_plot import plot_compare_cases
         return plot_compare_cases(self, Path(path))
 
 
