@@ -151,13 +151,13 @@ def compare(
     output: Annotated[Path, typer.Option("--output", "-o", help="Figure to write.")] = Path("compare.png"),
     csv: Annotated[Optional[Path], typer.Option("--csv", help="Also write the table as CSV.")] = None,
 ) -> None:
-    """Compare the model with published trials (table + figure)."""
+    """Men vs women on anastrozole, each beside themselves untreated (table + figure)."""
     _writable(output, "figure")
     if csv is not None:
         _writable(csv, "CSV")
     mod = _lazy("boneaxis.trials.compare", "compare")
     result = mod.run_compare()
-    typer.echo(result.table.to_string())
+    typer.echo(result.text())
     if csv is not None:
         result.table.to_csv(csv, index=False)
     result.figure(output)

@@ -90,6 +90,20 @@ class Comparison:
         order = [f"{TABLE_COLUMNS[q]} {a}" for q in TABLE_COLUMNS for a in ("untreated", "anastrozole")]
         return w[order]
 
+    def text(self) -> str:
+        """The side-by-side table as printed by ``boneaxis compare`` (weekly means at each year)."""
+        wide = self.wide()
+        blocks = []
+        for key, case in CASES.items():
+            block = wide.loc[key].copy()
+            cols = {}
+            for q, name in TABLE_COLUMNS.items():
+                u, a = block[f"{name} untreated"], block[f"{name} anastrozole"]
+                cols[name] = [f"{x:.1f} -> {y:.1f}" for x, y in zip(u, a)]
+            table = pd.DataFrame(cols, index=[f"year {y}" for y in block.index])
+            blocks.append(f"{case['label']}   (untreated -> anastrozole)\n{table.to_string()}")
+        return "\n\n".join(blocks)
+
     def figure(self, path: str | Path) -> Path:
         from ..report.compare_plot import plot_compare_cases
         return plot_compare_cases(self, Path(path))
