@@ -123,10 +123,10 @@ def reference_arrays(prep: Prepared, rtol: float = 1e-10, atol: float = 1e-12,
         raise NotImplementedError("reference solver supports one aromatase inhibitor")
     ana = DRUGS[aromatase[0] if aromatase else "anastrozole"]
     t_drugs = sorted({tr.drug for tr in sc.treatments if DRUGS[tr.drug].effect == "testosterone"})
-    ana_scale = 1000.0 / ana.volume_l                                  # mg -> ng/mL
+    ana_scale = ana.plasma_ng_ml(1.0)                                  # per mg central
     t_ka = np.array([DRUGS[n].ka_per_h for n in t_drugs], dtype=float)
-    t_scale = np.array([DRUGS[n].ka_per_h * DRUGS[n].bioavailability * 1e6
-                        / (p.t_cl_l_per_h * 10.0) for n in t_drugs], dtype=float)  # mg -> ng/dL
+    t_scale = np.array([DRUGS[n].testosterone_ng_dl(1.0, p.t_cl_l_per_h) for n in t_drugs],
+                       dtype=float)                                    # per mg in depot
 
     out_t = prep.grid.out_times_h()
     t_end = float(out_t[-1])

@@ -15,7 +15,7 @@ from ..model.parameters import Params
 from ..model.phenotypes import SITES, Baseline, baseline, bone_cells_at_start, patient_constants
 from ..model.pk import DRUGS, depot_and_central_on_grid
 from ..notice import DISCLAIMER
-from ..scenario import Scenario, load_scenario
+from ..scenario import HOURS_PER_YEAR, Scenario, load_scenario
 from .integrator import CHANNELS, integrate
 
 OUTPUT_COLUMNS = (
@@ -74,10 +74,9 @@ def drug_inputs(sc: Scenario, times_h: np.ndarray, p: Params) -> tuple[np.ndarra
         depot, central = depot_and_central_on_grid(t[order], amt[order], info.ka_per_h,
                                                    info.ke_per_h, times_h)
         if info.effect == "aromatase":
-            c_ana += central / info.volume_l * 1000.0  # mg/L -> ng/mL
+            c_ana += info.plasma_ng_ml(central)
         elif info.effect == "testosterone":
-            rate_mg_h = info.ka_per_h * info.bioavailability * depot
-            t_exo += rate_mg_h * 1e6 / (p.t_cl_l_per_h * 10.0)  # ng/h / (dL/h)
+            t_exo += info.testosterone_ng_dl(depot, p.t_cl_l_per_h)
     return c_ana, t_exo
 
 
@@ -99,9 +98,13 @@ def prepare(sc: Scenario, p: Params) -> Prepared:
     pc = patient_constants(pt.phenotype, pt.age, base, p)
     t0, _, e2b0, _, _ = hormones(base.lh_iu_l, 0.0, 0.0, p, pc)
     substrate = t0 + p.a4_aromatization_weight * pc.a4_ng_dl
-    oc0, ob0 = bone_cells_at_start(pt.phenotype, pt.years_since_menopause, e2b0, substrate, p)
+    grid = make_grid(sc)
+    ysm = pt.years_since_menopause
+    if ysm is not None:  # the run may start before day 0 (treatment already running)
+        ysm = max(ysm + grid.t_first_h / HOURS_PER_YEAR, 0.0)
+    oc0, ob0 = bone_cells_at_start(pt.phenotype, ysm, e2b0, substrate, p)
     state0 = np.array([base.lh_iu_l, oc0, ob0, 0.0, 0.0, 0.0])
-    return Prepared(sc, p, base, pc, make_grid(sc), state0)
+    return Prepared(sc, p, base, pc, grid, state0)
 
 
 def run_arrays(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:

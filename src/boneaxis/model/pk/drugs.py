@@ -26,6 +26,15 @@ class Drug:
     typical_dose_mg: tuple[float, float]  # plausible range (outside it: a warning, not an error)
     source: str
 
+    def plasma_ng_ml(self, central_mg):
+        """Plasma concentration (ng/mL) from the central amount (mg); mg/L = 1000 ng/mL."""
+        return central_mg / self.volume_l * 1000.0
+
+    def testosterone_ng_dl(self, depot_mg, t_cl_l_per_h: float):
+        """Serum testosterone added (ng/dL, steady state of the input) by a depot holding
+        ``depot_mg``: input ka*F*depot (mg/h) over clearance (L/h -> dL/h)."""
+        return self.ka_per_h * self.bioavailability * depot_mg * 1e6 / (t_cl_l_per_h * 10.0)
+
 
 def _ke(half_life_h: float) -> float:
     return math.log(2.0) / half_life_h
