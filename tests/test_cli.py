@@ -177,27 +177,16 @@ def test_parameters_and_drugs(capsys):
     assert "oral" in line and "1 mg every 1 day" in line
 
 
-def test_compare_wired(tmp_path, capsys, monkeypatch):
-    calls = []
-    table = pd.DataFrame({"trial": ["Leder 2004"], "observed": [-0.3], "model": [-0.5]})
-
-    class Result:
-        def __init__(self):
-            self.table = table
-
-        def figure(self, path):
-            calls.append(Path(path))
-            Path(path).write_bytes(b"png")
-
-    fake = types.ModuleType("boneaxis.trials.compare")
-    fake.run_compare = lambda: Result()
-    monkeypatch.setitem(sys.modules, "boneaxis.trials.compare", fake)
+def test_compare_end_to_end(tmp_path, capsys):
     fig, csv = tmp_path / "c.png", tmp_path / "c.csv"
     rc, out, err = run(capsys, "compare", "-o", fig, "--csv", csv)
     assert rc == 0, err
-    assert calls == [fig]
-    assert table.to_string() in out
-    assert pd.read_csv(csv)["trial"].tolist() == ["Leder 2004"]
+    assert fig.stat().st_size > 10_000
+    for label in ("(a) man 45 y on TRT", "(b) man 68 y", "(c) postmenopausal woman"):
+        assert label in out
+    table = pd.read_csv(csv)
+    assert set(table["case"]) == {"man_on_trt", "older_man_low_t", "postmenopausal_woman"}
+    assert set(table["year"]) == {0, 1, 2, 5}
     assert out.count(DISCLAIMER) == 1
 
 

@@ -41,15 +41,20 @@ def _save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
+def _grid_2x2(size, title, **adjust):
+    fig = Figure(figsize=size)
+    axs = fig.subplots(2, 2)
+    fig.subplots_adjust(**adjust)
+    if title:
+        fig.suptitle(title, fontsize=13)
+    return fig, axs
+
+
 def plot_timeseries(df: pd.DataFrame, path: str | Path, title: str | None = None) -> Path:
     """A 2x2 figure of one simulation: drug level, hormones, turnover markers, BMD."""
     t, tlabel = _time_axis(df["time_days"])
-    fig = Figure(figsize=(13, 8.6))
-    axs = fig.subplots(2, 2)
-    fig.subplots_adjust(left=0.07, right=0.88, top=0.91 if title else 0.95, bottom=0.12,
-                        hspace=0.32, wspace=0.36)
-    if title:
-        fig.suptitle(title, fontsize=13)
+    fig, axs = _grid_2x2((13, 8.6), title, left=0.07, right=0.88, top=0.91 if title else 0.95,
+                         bottom=0.12, hspace=0.32, wspace=0.36)
 
     ax = axs[0, 0]
     ax.plot(t, df["anastrozole_ng_ml"], color="tab:purple", lw=1.2)
@@ -113,12 +118,8 @@ def plot_comparison(series: dict[str, pd.DataFrame], path: str | Path,
     if not series:
         raise ValueError("plot_comparison: no series to plot")
     span = max(float(df["time_days"].max() - df["time_days"].min()) for df in series.values())
-    fig = Figure(figsize=(12, 8.2))
-    axs = fig.subplots(2, 2)
-    fig.subplots_adjust(left=0.08, right=0.97, top=0.91 if title else 0.94, bottom=0.17,
-                        hspace=0.32, wspace=0.25)
-    if title:
-        fig.suptitle(title, fontsize=13)
+    fig, axs = _grid_2x2((12, 8.2), title, left=0.08, right=0.97, top=0.91 if title else 0.94,
+                         bottom=0.17, hspace=0.32, wspace=0.25)
     panels = [
         (axs[0, 0], "estradiol_pg_ml", "Estradiol", "estradiol (pg/mL)"),
         (axs[0, 1], "testosterone_ng_dl", "Testosterone", "testosterone (ng/dL)"),
