@@ -35,8 +35,11 @@ BONE = (
     "bone_e2_ec50_pg_ml", "bone_e2_hill", "ob_tau_d",
     "oc_estrogen_gain", "focal_imbalance_estrogen", "turnover_lumbar_spine_per_y",
     "turnover_total_hip_per_y", "imbalance_scale_lumbar_spine", "imbalance_scale_total_hip",
-    "focal_imbalance_androgen", "age_imbalance_per_decade",
+    "age_imbalance_per_decade",
 )
+# Weak priors keep the fit physiological where targets cannot tell parameters apart: a departure
+# from the prior by a factor of PRIOR_FACTOR costs as much as missing one target by its tolerance.
+PRIOR_FACTOR = 3.0
 _HORMONE_QUANTITIES = ("aromatization_inhibition_pct", "estradiol_pct_change",
                        "testosterone_pct_change", "lh_pct_change")
 
@@ -94,8 +97,13 @@ def fit_stage(names, targets, fixed: dict[str, float], verbose: int = 0) -> dict
     lo, hi = space.x_bounds()
     x0 = np.clip(space.to_x(start), lo + 1e-9, hi - 1e-9)
 
+    x_prior = space.to_x(start)
+    width = np.array([math.log(PRIOR_FACTOR) if lg else (b[1] - b[0]) / 4.0
+                      for b, lg in zip(space.bounds, space.log)])
+
     def fun(x):
-        return _residuals({**fixed, **space.from_x(x)}, targets)
+        penalty = (x - x_prior) / width
+        return np.concatenate([_residuals({**fixed, **space.from_x(x)}, targets), penalty])
 
     sol = least_squares(fun, x0, bounds=(lo, hi), x_scale=1.0, diff_step=1e-3,
                         max_nfev=400, verbose=verbose)

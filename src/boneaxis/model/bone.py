@@ -16,7 +16,7 @@ Equations::
     oc_target    = 1 + g_E (1 - s_E)                 RANKL/OPG drive rises as the estrogen brake fails
     d oc / dt    = (oc_target - oc) / tau_oc
     d ob / dt    = (oc - ob) / tau_ob                formation is coupled to, and lags, resorption
-    imbalance    = b_E (1 - s_E) - b_T s_T + b_age   fraction of each resorbed unit not refilled
+    imbalance    = max(b_E (1 - s_E) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
     d ln bmd_s / dt = r_s [ (ob - oc)  -  m_s oc imbalance ]
 
 ``(ob - oc)`` is the reversible remodeling space (a transient when turnover changes); ``oc x
@@ -52,8 +52,10 @@ def osteoclast_target(e2_bone_pg_ml, p):
 @njit(cache=True)
 def focal_imbalance(e2_bone_pg_ml, t_ng_dl, age_years, p):
     age_term = p.age_imbalance_per_decade * max(age_years - 50.0, 0.0) / 10.0
-    return (p.focal_imbalance_estrogen * (1.0 - estrogen_signal(e2_bone_pg_ml, p))
-            - p.focal_imbalance_androgen * androgen_signal(t_ng_dl, p) + age_term)
+    imbalance = (p.focal_imbalance_estrogen * (1.0 - estrogen_signal(e2_bone_pg_ml, p))
+                 - p.focal_imbalance_androgen * androgen_signal(t_ng_dl, p) + age_term)
+    # adult remodeling units do not overfill: sex steroids can close the gap, not reverse it
+    return max(imbalance, 0.0)
 
 
 @njit(cache=True)

@@ -101,12 +101,15 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("oc_estrogen_gain", 1.2, "1", "calibrated to ARIBON CTX +34.9% at 12 months (Lester 2008)",
        "relative rise of osteoclastogenesis (RANKL/OPG) when the estrogen signal is absent", True,
        (0.1, 5.0)),
-    _P("focal_imbalance_estrogen", 0.10, "1", "calibrated to IBIS-II placebo and ATAC 5-year",
+    _P("focal_imbalance_estrogen", 0.03, "1", "calibrated to IBIS-II placebo, ATAC 5-year and "
+       "Burnett-Bowie spine; prior: a few % of each resorbed unit left unfilled after menopause "
+       "(Eriksen 1990 J Bone Miner Res 5:311)",
        "BMU focal imbalance (resorbed minus refilled fraction) when the estrogen signal is absent",
-       True, (0.0, 0.5)),
-    _P("focal_imbalance_androgen", 0.002, "1", "calibrated to Burnett-Bowie 2009 placebo vs "
-       "anastrozole spine; direct T effect on formation (Vanderschueren 2004 Endocr Rev 25:389)",
-       "reduction of focal imbalance at full androgen signal", True, (0.0, 0.05)),
+       True, (0.001, 0.3)),
+    _P("focal_imbalance_androgen", 0.005, "1", "assumption: a smaller direct T effect on formation "
+       "than E2's (Vanderschueren 2004 Endocr Rev 25:389); fitting it let T replace E2 as the "
+       "driver of bone loss, which the data cannot tell apart",
+       "reduction of focal imbalance at full androgen signal (imbalance is floored at 0)"),
     # ---------------------------------------------------------------- bone: sites
     _P("turnover_lumbar_spine_per_y", 0.20, "1/y", "calibrated to ATAC/IBIS-II spine; trabecular "
        "turnover ~25%/y (Parfitt 1983)", "fractional remodeling rate, lumbar spine", True,
@@ -122,7 +125,7 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "femoral-neck remodeling rate relative to total hip"),
     _P("age_imbalance_per_decade", 0.004, "1/decade", "calibrated to IBIS-II and Burnett-Bowie "
        "placebo arms; age-related loss ~0.5-1%/y after 60 (Jones 1994 BMJ 309:691)",
-       "focal imbalance added per decade over 50", True, (0.0, 0.05)),
+       "focal imbalance added per decade over 50", True, (0.0002, 0.05)),
     # ---------------------------------------------------------------- premenopausal E2
     _P("e2_premenopausal_pg_ml", 100.0, "pg/mL", "cycle-averaged premenopausal E2 ~100 pg/mL "
        "(Stricker 2006 Clin Chem Lab Med 44:883)", "E2 before menopause (sets the menopause step)"),
