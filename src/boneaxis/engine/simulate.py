@@ -10,19 +10,34 @@ import numpy as np
 import pandas as pd
 
 from ..model import parameters as params_mod
-from ..model.endocrine import PatientConstants, hormones
+from ..model.endocrine import INPUTS, PatientConstants, hormones
 from ..model.parameters import Params
+from ..model.fracture import SEX_OF_PHENOTYPE, add_fracture_columns
 from ..model.phenotypes import SITES, Baseline, baseline, bone_cells_at_start, patient_constants
-from ..model.pk import DRUGS, depot_and_central_on_grid
+from ..model.system import N_STATES, X_AROM, X_LH, X_OB, X_OC
 from ..notice import DISCLAIMER
 from ..scenario import HOURS_PER_YEAR, Scenario, load_scenario
+from .inputs import input_matrix, pk_units
 from .integrator import CHANNELS, integrate
+
+# Other drugs' inputs appear as extra columns only when the scenario uses them.
+DRUG_COLUMNS = {
+    "c_letrozole_ng_ml": "letrozole_ng_ml",
+    "c_exemestane_ng_ml": "exemestane_ng_ml",
+    "t_exogenous_ng_dl": "testosterone_exogenous_ng_dl",
+    "c_tamoxifen_ng_ml": "tamoxifen_ng_ml",
+    "gnrh_release_ug_per_day": "goserelin_release_ug_per_day",
+    "bp_bound_zol_eq_mg": "bisphosphonate_bound_zol_eq_mg",
+    "c_denosumab_ug_ml": "denosumab_ug_ml",
+    "calcium_vitamin_d_on": "calcium_vitamin_d_on",
+}
 
 OUTPUT_COLUMNS = (
     "time_days", "anastrozole_ng_ml", "lh_iu_l", "testosterone_ng_dl", "estradiol_pg_ml",
     "ctx_pct_change", "p1np_pct_change",
     *(f"bmd_{s}_{kind}" for s in SITES for kind in ("g_cm2", "pct_change")),
     "aromatase_inhibition_pct", "estradiol_bone_effective_pg_ml",
+    *(f"t_score_{s}" for s in SITES), "fracture_risk_10y_major_pct", "fracture_risk_10y_hip_pct",
 )
 
 
@@ -58,28 +73,6 @@ def make_grid(sc: Scenario) -> Grid:
     return Grid(step, -first * step, first, per_out, n_out)
 
 
-def drug_inputs(sc: Scenario, times_h: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Anastrozole plasma level (ng/mL) and exogenous testosterone (ng/dL at steady state)."""
-    run_end = float(times_h[-1])
-    c_ana = np.zeros_like(times_h)
-    t_exo = np.zeros_like(times_h)
-    by_drug: dict[str, list[tuple[np.ndarray, float]]] = {}
-    for tr in sc.treatments:
-        by_drug.setdefault(tr.drug, []).append((tr.dose_times_h(run_end), tr.dose_mg))
-    for name, doses in by_drug.items():
-        info = DRUGS[name]
-        t = np.concatenate([d for d, _ in doses])
-        amt = np.concatenate([np.full(d.shape, m) for d, m in doses])
-        order = np.argsort(t, kind="stable")
-        depot, central = depot_and_central_on_grid(t[order], amt[order], info.ka_per_h,
-                                                   info.ke_per_h, times_h)
-        if info.effect == "aromatase":
-            c_ana += info.plasma_ng_ml(central)
-        elif info.effect == "testosterone":
-            t_exo += info.testosterone_ng_dl(depot, p.t_cl_l_per_h)
-    return c_ana, t_exo
-
-
 @dataclass(frozen=True)
 class Prepared:
     """Everything the integrator needs for one scenario (reused by the reference solver)."""
@@ -96,23 +89,24 @@ def prepare(sc: Scenario, p: Params) -> Prepared:
     pt = sc.patient
     base = baseline(pt.phenotype, pt.age, pt.labs.model_dump(), pt.bmd.model_dump())
     pc = patient_constants(pt.phenotype, pt.age, base, p)
-    t0, _, e2b0, _, _ = hormones(base.lh_iu_l, 0.0, 0.0, p, pc)
+    t0, _, e2b0, _, _ = hormones(base.lh_iu_l, 1.0, np.zeros(len(INPUTS)), p, pc)
     substrate = t0 + p.a4_aromatization_weight * pc.a4_ng_dl
     grid = make_grid(sc)
     ysm = pt.years_since_menopause
     if ysm is not None:  # the run may start before day 0 (treatment already running)
         ysm = max(ysm + grid.t_first_h / HOURS_PER_YEAR, 0.0)
     oc0, ob0 = bone_cells_at_start(pt.phenotype, ysm, e2b0, substrate, p)
-    state0 = np.array([base.lh_iu_l, oc0, ob0, 0.0, 0.0, 0.0])
+    state0 = np.zeros(N_STATES)
+    state0[X_LH], state0[X_OC], state0[X_OB], state0[X_AROM] = base.lh_iu_l, oc0, ob0, 1.0
     return Prepared(sc, p, base, pc, grid, state0)
 
 
 def run_arrays(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
-    """(anastrozole ng/mL at outputs, integrator channels at outputs)."""
+    """(model inputs at outputs, integrator channels at outputs)."""
     g = prep.grid
     half = g.half_times_h()
-    c_ana, t_exo = drug_inputs(prep.scenario, half, prep.params)
-    out = integrate(prep.state0, c_ana, t_exo, g.step_h, g.out_every_steps, g.first_out_step,
+    u = input_matrix(pk_units(prep.scenario, float(half[-1]), prep.params), half)
+    out = integrate(prep.state0, u, g.step_h, g.out_every_steps, g.first_out_step,
                     prep.params, prep.pc)
     idx = 2 * (g.first_out_step + g.out_every_steps * np.arange(g.n_out))
     if not np.all(np.isfinite(out)):
@@ -120,15 +114,15 @@ def run_arrays(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
         raise SimulationError(
             f"numerical failure at day {g.out_times_h()[bad] / 24:.1f}: non-finite state; "
             "check the inputs (extreme doses or labs) or reduce step_h")
-    return c_ana[idx], out
+    return u[idx], out
 
 
-def to_frame(prep: Prepared, c_ana: np.ndarray, out: np.ndarray) -> pd.DataFrame:
+def to_frame(prep: Prepared, u: np.ndarray, out: np.ndarray) -> pd.DataFrame:
     ch = {name: out[:, i] for i, name in enumerate(CHANNELS)}
     base = prep.base
     cols: dict[str, np.ndarray] = {
         "time_days": prep.grid.out_times_h() / 24.0,
-        "anastrozole_ng_ml": c_ana,
+        "anastrozole_ng_ml": u[:, INPUTS.index("c_anastrozole_ng_ml")],
         "lh_iu_l": ch["lh_iu_l"],
         "testosterone_ng_dl": ch["testosterone_ng_dl"],
         "estradiol_pg_ml": ch["estradiol_pg_ml"],
@@ -142,11 +136,16 @@ def to_frame(prep: Prepared, c_ana: np.ndarray, out: np.ndarray) -> pd.DataFrame
         cols[f"bmd_{s}_pct_change"] = 100.0 * (rel - 1.0)
     cols["aromatase_inhibition_pct"] = 100.0 * ch["aromatase_inhibition"]
     cols["estradiol_bone_effective_pg_ml"] = ch["estradiol_bone_effective_pg_ml"]
-    df = pd.DataFrame(cols, columns=list(OUTPUT_COLUMNS))
+    for name in INPUTS:
+        if name != "c_anastrozole_ng_ml" and np.any(u[:, INPUTS.index(name)]):
+            cols[DRUG_COLUMNS[name]] = u[:, INPUTS.index(name)]
+    df = add_fracture_columns(pd.DataFrame(cols), sex=SEX_OF_PHENOTYPE[prep.scenario.patient.phenotype],
+                              age_years=prep.scenario.patient.age)
+    df = df[list(OUTPUT_COLUMNS) + [c for c in df.columns if c not in OUTPUT_COLUMNS]]
     df.attrs.update({
         "disclaimer": DISCLAIMER,
         "baseline_origin": dict(base.origin),
-        "parameter_file": params_mod.fitted_file_info(),
+        "parameter_file": dict(params_mod.fitted_file_info()),
     })
     return df
 

@@ -13,10 +13,15 @@ Signals::
 
 Equations::
 
-    oc_target    = 1 + g_E (1 - s_E)                 RANKL/OPG drive rises as the estrogen brake fails
+    s            = s_E (1 - theta_tam) + a_tam theta_tam   tamoxifen shares the receptor
+    oc_target    = (1 + g_E (1 - s)) (1 - E_bp) (1 - E_dmab) (1 + g_R R) (1 - e_CaD)
+                                                     RANKL/OPG drive rises as the estrogen brake
+                                                     fails; antiresorptives restrain it
+    d R / dt     = (theta_dmab - R) / tau_R          precursors build while RANKL is blocked
+                                                     (rebound when denosumab wanes)
     d oc / dt    = (oc_target - oc) / tau_oc
     d ob / dt    = (oc - ob) / tau_ob                formation is coupled to, and lags, resorption
-    imbalance    = max(b_E (1 - s_E) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
+    imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
     d ln bmd_s / dt = r_s [ (ob - oc)  -  m_s oc imbalance ]
 
 ``(ob - oc)`` is the reversible remodeling space (a transient when turnover changes); ``oc x
@@ -29,36 +34,66 @@ from __future__ import annotations
 
 from numba import njit
 
+from .endocrine import U_BP, U_CAD, U_DMAB, U_TAM, receptor_occupancy
+
 DAYS_PER_YEAR = 365.25
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def estrogen_signal(e2_bone_pg_ml, p):
     e = max(e2_bone_pg_ml, 0.0) ** p.bone_e2_hill
     return e / (e + p.bone_e2_ec50_pg_ml ** p.bone_e2_hill)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def androgen_signal(t_ng_dl, p):
     t = max(t_ng_dl, 0.0)
     return t / (t + p.bone_t_k_ng_dl)
 
 
-@njit(cache=True)
-def osteoclast_target(e2_bone_pg_ml, p):
-    return 1.0 + p.oc_estrogen_gain * (1.0 - estrogen_signal(e2_bone_pg_ml, p))
+@njit(cache=True, inline="always")
+def effective_estrogen_signal(e2_tissue_pg_ml, u, p):
+    """Estrogen-receptor signal with tamoxifen competing for the receptor: occupied receptors
+    signal with the SERM's partial agonism (so it raises a low signal and lowers a high one)."""
+    theta = receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml)
+    return estrogen_signal(e2_tissue_pg_ml, p) * (1.0 - theta) + theta * p.tam_bone_agonism
 
 
-@njit(cache=True)
-def focal_imbalance(e2_bone_pg_ml, t_ng_dl, age_years, p):
+@njit(cache=True, inline="always")
+def osteoclast_target(s_e, u, dmab_reservoir, p):
+    """Osteoclast drive: RANKL/OPG rises as the estrogen signal fails; bisphosphonates (bone
+    surface pool), denosumab (RANKL bound; precursor reservoir rebounds when it wanes) and
+    calcium + vitamin D (PTH-driven resorption) restrain it."""
+    drive = 1.0 + p.oc_estrogen_gain * (1.0 - s_e)
+    x_bp = max(u[U_BP], 0.0) / p.bp_ec50_mg
+    drive *= 1.0 - p.bp_emax * x_bp / (1.0 + x_bp)
+    drive *= 1.0 - p.dmab_emax * receptor_occupancy(u[U_DMAB], p.dmab_ec50_ug_ml)
+    drive *= 1.0 + p.dmab_rebound_gain * dmab_reservoir
+    drive *= 1.0 - p.calcium_vitamin_d_effect * u[U_CAD]
+    return drive
+
+
+@njit(cache=True, inline="always")
+def untreated_osteoclast_target(e2_tissue_pg_ml, p):
+    return 1.0 + p.oc_estrogen_gain * (1.0 - estrogen_signal(e2_tissue_pg_ml, p))
+
+
+@njit(cache=True, inline="always")
+def dmab_reservoir_target(u, p):
+    """Osteoclast precursors accumulate while RANKL is blocked (target = fraction blocked)."""
+    return receptor_occupancy(u[U_DMAB], p.dmab_ec50_ug_ml)
+
+
+@njit(cache=True, inline="always")
+def focal_imbalance(s_e, t_ng_dl, age_years, p):
     age_term = p.age_imbalance_per_decade * max(age_years - 50.0, 0.0) / 10.0
-    imbalance = (p.focal_imbalance_estrogen * (1.0 - estrogen_signal(e2_bone_pg_ml, p))
+    imbalance = (p.focal_imbalance_estrogen * (1.0 - s_e)
                  - p.focal_imbalance_androgen * androgen_signal(t_ng_dl, p) + age_term)
     # adult remodeling units do not overfill: sex steroids can close the gap, not reverse it
     return max(imbalance, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def bmd_log_rates_per_day(oc, ob, imbalance, p):
     """d ln(BMD)/dt (1/day) at lumbar spine, total hip and femoral neck."""
     r_spine = p.turnover_lumbar_spine_per_y / DAYS_PER_YEAR

@@ -9,20 +9,20 @@ States and signals (units in the names)::
 
 Equations (all sexes; a phenotype only changes which sources exist)::
 
-    inhibition(C, S)  = Imax C / (C + IC50 (1 + S / Km))           competitive, substrate S (nM)
-    T                 = T_testis_ref (LH / LH_ref)^g  +  T_other  +  T_exogenous
-    E2                = c_arom (T + w A4)(1 - I_periph)                peripheral aromatization
-                      + E2_testis_ref (T_testis / T_testis_ref)(1 - I_testis) / 1
-                      + E2_residual                                    not from ongoing aromatization
-    I_periph          = inhibition(C, T + A4)              plasma substrate
-    I_testis          = inhibition(C, r_itt T_testis)      intratesticular substrate (~100x serum)
-    E2_tissue         = E2 + kappa (T + w A4)(1 - I_periph)      serum + intracrine (bone, brain)
-    LH_target         = LH_cap / (1 + (E2_tissue / K_E)^n + T / K_T)
+    inhibition(C, S)  = Imax C / (C + IC50 (1 + S / Km))        competitive, substrate S (nM)
+    activity(S)       = A (1 - inhib_ana(C_ana, S)) (1 - inhib_let(C_let, S))
+    d A / dt          = k_syn (1 - A) - k_inact C_exe/(C_exe + K_I) A   exemestane (irreversible)
+    T                 = T_gonad_ref (LH / LH_ref)^g  +  T_other  +  T_exogenous
+    E2                = c_arom (T + w A4) activity(T + A4)           peripheral aromatization
+                      + E2_gonad_ref (T_gonad / T_gonad_ref) activity(r_itt T_gonad)   testis/ovary
+                      + E2_residual                                  not from ongoing aromatization
+    E2_tissue         = E2 + kappa (T + w A4) activity(T + A4)      serum + intracrine (bone, brain)
+    LH_target         = LH_cap (1 - G theta_GnRH) / (1 + (E2_tissue (1 - theta_tam) / K_E)^n + T / K_T)
     d LH / dt         = (LH_target - LH) / tau_LH
 
 Why two aromatase sites: anastrozole is a competitive inhibitor (Dukes 1996), so the same plasma
 level inhibits the enzyme less where the substrate is abundant.  Inside the testis testosterone is
-~100x its serum level, so the testicular share of a man's E2 is partly protected and rises with LH;
+~100x its serum level, so the gonadal share of a man's E2 is partly protected and rises with LH;
 this is the model's explanation for the modest E2 fall in men (Leder 2004) next to the profound fall
 in postmenopausal women (Geisler 2002), with a single potency for both.
 
@@ -42,17 +42,26 @@ NG_DL_PER_NMOL_L_A4 = 28.64  # androstenedione, M = 286.4 g/mol
 PMOL_L_PER_PG_ML_E2 = 3.671  # estradiol, M = 272.4 g/mol
 
 
+# Model inputs (columns of the input matrix the engines build from the dosing history).
+INPUTS = (
+    "c_anastrozole_ng_ml", "c_letrozole_ng_ml", "c_exemestane_ng_ml", "t_exogenous_ng_dl",
+    "c_tamoxifen_ng_ml", "gnrh_release_ug_per_day", "bp_bound_zol_eq_mg", "c_denosumab_ug_ml",
+    "calcium_vitamin_d_on",
+)
+(U_ANA, U_LET, U_EXE, U_TEXO, U_TAM, U_GNRH, U_BP, U_DMAB, U_CAD) = range(len(INPUTS))
+
+
 class PatientConstants(NamedTuple):
     """Per-patient numbers derived from the baseline steady state (see :mod:`.phenotypes`)."""
 
-    has_testes: float               # 1 for men, 0 otherwise
-    t_testis_ref_ng_dl: float       # Leydig testosterone at baseline
+    has_gonad: float                # 1 for men and premenopausal women, 0 otherwise
+    t_gonad_ref_ng_dl: float        # gonadal (Leydig/theca) testosterone at baseline
     t_other_ng_dl: float            # adrenal/ovarian-stroma testosterone
     a4_ng_dl: float                 # androstenedione (aromatase substrate)
     lh_ref_iu_l: float              # baseline LH
     lh_cap_iu_l: float              # LH with no feedback
     c_arom_pg_ml_per_ng_dl: float   # whole-body aromatization constant
-    e2_testis_ref_pg_ml: float      # testicular E2 at baseline
+    e2_gonad_ref_pg_ml: float       # E2 secreted by testis/ovary at baseline
     e2_residual_pg_ml: float        # E2 not from ongoing aromatization
     age_years: float
     bmd0_lumbar_spine_g_cm2: float
@@ -60,42 +69,73 @@ class PatientConstants(NamedTuple):
     bmd0_femoral_neck_g_cm2: float
 
 
-@njit(cache=True)
-def aromatase_inhibition(c_ng_ml, substrate_nmol_l, p):
-    """Fractional aromatase inhibition by anastrozole at plasma level ``c_ng_ml``."""
+@njit(cache=True, inline="always")
+def aromatase_inhibition(c_ng_ml, substrate_nmol_l, imax, ic50_ng_ml, km_nmol_l):
+    """Fractional inhibition by a reversible competitive inhibitor at plasma level ``c_ng_ml``."""
     if c_ng_ml <= 0.0:
         return 0.0
-    ic50_app = p.arom_ic50_ng_ml * (1.0 + substrate_nmol_l / p.arom_km_nmol_l)
-    return p.arom_imax * c_ng_ml / (c_ng_ml + ic50_app)
+    ic50_app = ic50_ng_ml * (1.0 + substrate_nmol_l / km_nmol_l)
+    return imax * c_ng_ml / (c_ng_ml + ic50_app)
 
 
-@njit(cache=True)
-def hormones(lh_iu_l, c_ana_ng_ml, t_exo_ng_dl, p, pc):
-    """Quasi-steady-state serum hormones for a given LH and drug input.
+@njit(cache=True, inline="always")
+def aromatase_activity(u, substrate_nmol_l, active_enzyme, p):
+    """Fraction of aromatase activity left: intact enzyme x what the reversible inhibitors spare
+    (anastrozole and letrozole act independently on the same enzyme)."""
+    left = 1.0 - aromatase_inhibition(u[U_ANA], substrate_nmol_l, p.arom_imax,
+                                      p.arom_ic50_ng_ml, p.arom_km_nmol_l)
+    left *= 1.0 - aromatase_inhibition(u[U_LET], substrate_nmol_l, p.let_imax,
+                                       p.let_ic50_ng_ml, p.arom_km_nmol_l)
+    return active_enzyme * left
 
-    Returns ``(t_ng_dl, e2_pg_ml, e2_bone_pg_ml, lh_target_iu_l, inhibition_periph)``.
+
+@njit(cache=True, inline="always")
+def exemestane_enzyme_kinetics(u, p):
+    """Irreversible inactivation by exemestane vs re-synthesis of aromatase (1/h):
+    ``dA/dt = k_syn (1 - A) - k_inact theta A`` as a relaxation ``(target, rate)``."""
+    k_syn = 0.6931471805599453 / p.aromatase_resynthesis_half_life_h
+    c = max(u[U_EXE], 0.0)
+    k_in = p.exe_k_inact_per_h * c / (c + p.exe_ki_ng_ml)
+    return k_syn / (k_syn + k_in), k_syn + k_in
+
+
+@njit(cache=True, inline="always")
+def receptor_occupancy(c, ec50):
+    c = max(c, 0.0)
+    return c / (c + ec50)
+
+
+@njit(cache=True, inline="always")
+def hormones(lh_iu_l, active_enzyme, u, p, pc):
+    """Quasi-steady-state serum hormones for a given LH, intact-enzyme fraction and drug input.
+
+    Returns ``(t_ng_dl, e2_pg_ml, e2_tissue_pg_ml, lh_target_iu_l, inhibition_periph)``.
     """
     lh = max(lh_iu_l, 0.0)
-    t_testis = 0.0
-    if pc.has_testes > 0.0:
-        t_testis = pc.t_testis_ref_ng_dl * (lh / pc.lh_ref_iu_l) ** p.leydig_lh_exponent
-    t_ng_dl = t_testis + pc.t_other_ng_dl + t_exo_ng_dl
+    t_gonad = 0.0
+    if pc.has_gonad > 0.0:
+        t_gonad = pc.t_gonad_ref_ng_dl * (lh / pc.lh_ref_iu_l) ** p.leydig_lh_exponent
+    t_ng_dl = t_gonad + pc.t_other_ng_dl + u[U_TEXO]
     substrate_ng_dl = t_ng_dl + p.a4_aromatization_weight * pc.a4_ng_dl
     s_plasma_nmol_l = t_ng_dl / NG_DL_PER_NMOL_L_T + pc.a4_ng_dl / NG_DL_PER_NMOL_L_A4
-    i_periph = aromatase_inhibition(c_ana_ng_ml, s_plasma_nmol_l, p)
+    act_periph = aromatase_activity(u, s_plasma_nmol_l, active_enzyme, p)
 
-    e2 = pc.c_arom_pg_ml_per_ng_dl * substrate_ng_dl * (1.0 - i_periph) + pc.e2_residual_pg_ml
-    if pc.has_testes > 0.0:
-        s_testis_nmol_l = p.intratesticular_t_ratio * t_testis / NG_DL_PER_NMOL_L_T
-        i_testis = aromatase_inhibition(c_ana_ng_ml, s_testis_nmol_l, p)
-        e2 += pc.e2_testis_ref_pg_ml * (t_testis / pc.t_testis_ref_ng_dl) * (1.0 - i_testis)
+    e2 = pc.c_arom_pg_ml_per_ng_dl * substrate_ng_dl * act_periph + pc.e2_residual_pg_ml
+    if pc.has_gonad > 0.0:
+        s_gonad_nmol_l = p.intratesticular_t_ratio * t_gonad / NG_DL_PER_NMOL_L_T
+        act_gonad = aromatase_activity(u, s_gonad_nmol_l, active_enzyme, p)
+        e2 += pc.e2_gonad_ref_pg_ml * (t_gonad / pc.t_gonad_ref_ng_dl) * act_gonad
 
-    e2_tissue = e2 + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * (1.0 - i_periph)
-    lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(e2_tissue, t_ng_dl, p)
-    return t_ng_dl, e2, e2_tissue, lh_target, i_periph
+    e2_tissue = e2 + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * act_periph
+    # tamoxifen blocks estrogen feedback at the hypothalamus; a GnRH agonist desensitizes the
+    # pituitary
+    e2_feedback = e2_tissue * (1.0 - receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml))
+    gnrh = p.gnrh_suppression_max * receptor_occupancy(u[U_GNRH], p.gnrh_ec50_ug_per_day)
+    lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(e2_feedback, t_ng_dl, p) * (1.0 - gnrh)
+    return t_ng_dl, e2, e2_tissue, lh_target, 1.0 - act_periph
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lh_feedback_denominator(e2_tissue_pg_ml, t_ng_dl, p):
     """``LH_cap / LH_target``: feedback by tissue E2 (hypothalamic aromatization) and by T."""
     return 1.0 + (e2_tissue_pg_ml / p.lh_e2_k_pg_ml) ** p.lh_e2_hill + t_ng_dl / p.lh_t_k_ng_dl

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
@@ -129,6 +130,63 @@ _DEFAULTS: tuple[Parameter, ...] = (
     # ---------------------------------------------------------------- premenopausal E2
     _P("e2_premenopausal_pg_ml", 100.0, "pg/mL", "cycle-averaged premenopausal E2 ~100 pg/mL "
        "(Stricker 2006 Clin Chem Lab Med 44:883)", "E2 before menopause (sets the menopause step)"),
+    # ---------------------------------------------------------------- other endocrine drugs
+    _P("let_imax", 0.995, "1", "calibrated to Geisler 2002 J Clin Oncol 20:751 (letrozole 2.5 mg: "
+       "whole-body aromatization inhibited 99.1%)", "maximal inhibition by letrozole", True,
+       (0.98, 0.9999)),
+    _P("let_ic50_ng_ml", 0.5, "ng/mL", "assumption: letrozole saturates the enzyme at 2.5 mg "
+       "(Css ~20-40 ng/mL; Pfister 2001)", "letrozole plasma level for half-maximal inhibition"),
+    _P("exe_k_inact_per_h", 0.05, "1/h", "calibrated to Geisler 1998 Clin Cancer Res 4:2089 "
+       "(exemestane 25 mg: aromatization inhibited 97.9%)", "maximal rate of irreversible "
+       "aromatase inactivation by exemestane", True, (0.001, 5.0)),
+    _P("exe_ki_ng_ml", 5.0, "ng/mL", "assumption (Cmax ~18 ng/mL after 25 mg; Aromasin label)",
+       "exemestane level for half-maximal inactivation rate"),
+    _P("aromatase_resynthesis_half_life_h", 48.0, "h", "assumption: enzyme recovery over days after "
+       "exemestane (Aromasin label: E2 suppression persists ~1 week after a dose)",
+       "half-life of aromatase re-synthesis after irreversible inactivation"),
+    _P("tam_ec50_ng_ml", 30.0, "ng/mL", "assumption: tamoxifen+metabolites at 20 mg daily (Css "
+       "~120 ng/mL) occupy most estrogen receptors", "tamoxifen level for half receptor occupancy"),
+    _P("tam_bone_agonism", 0.6, "1", "calibrated to ATAC tamoxifen arm (Eastell 2006: spine and "
+       "hip BMD rise slightly in postmenopausal women)", "estrogen-receptor signal on bone of a "
+       "receptor occupied by tamoxifen (0 antagonist, 1 full agonist)"),
+    _P("gnrh_suppression_max", 0.97, "1", "goserelin lowers LH and E2 to castrate/postmenopausal "
+       "levels within 3-4 weeks (Zoladex label)", "maximal suppression of pituitary LH by a GnRH "
+       "agonist"),
+    _P("gnrh_ec50_ug_per_day", 10.0, "ug/day", "assumption: a 3.6 mg/28 d implant (~130 ug/day) "
+       "keeps suppression near maximal", "goserelin release rate for half-maximal suppression"),
+    _P("e2_ovary_fraction", 0.9, "1", "premenopausal E2 is mostly ovarian (Longcope 1986)",
+       "fraction of a premenopausal woman's serum E2 secreted by the ovaries"),
+    # ---------------------------------------------------------------- bone protection
+    _P("bp_active_half_life_d", 120.0, "d", "calibrated to SABRE, ARIBON and Z-FAST; bisphosphonate "
+       "effect wanes over months after stopping (Black 2006 FLEX; Eastell 2011 HORIZON)",
+       "half-life of the antiresorptive (bone-surface) bisphosphonate pool", True, (20.0, 1000.0)),
+    _P("bp_fraction_to_bone", 0.5, "1", "~50% of the absorbed or IV dose is taken up by bone "
+       "(Fosamax, Reclast labels)", "fraction of systemic bisphosphonate bound to bone"),
+    _P("bp_emax", 0.7, "1", "calibrated (as above); CTX falls 50-70% on bisphosphonates",
+       "maximal fractional suppression of osteoclast activity by bisphosphonates", True,
+       (0.2, 0.95)),
+    _P("bp_ec50_mg", 0.5, "mg", "calibrated (as above)", "zoledronic-acid-equivalent bone-surface "
+       "amount for half-maximal effect", True, (0.01, 50.0)),
+    _P("potency_risedronate", 0.3, "1", "calibrated to SABRE (Van Poznak 2010)", "antiresorptive "
+       "potency per mg bound, relative to zoledronic acid", True, (0.01, 10.0)),
+    _P("potency_ibandronate", 0.3, "1", "calibrated to ARIBON (Lester 2008)", "antiresorptive "
+       "potency per mg bound, relative to zoledronic acid", True, (0.01, 10.0)),
+    _P("potency_alendronate", 0.15, "1", "assumption: half risedronate's per absorbed mg (similar "
+       "clinical effect from ~2x the absorbed amount; Rosen 2005 FACT)", "antiresorptive potency "
+       "per mg bound, relative to zoledronic acid"),
+    _P("dmab_emax", 0.9, "1", "calibrated to ABCSG-18 (Gnant 2015); CTX -85..-90% on denosumab "
+       "(Prolia label)", "maximal suppression of osteoclastogenesis by denosumab", True,
+       (0.5, 0.99)),
+    _P("dmab_ec50_ug_ml", 0.5, "ug/mL", "calibrated (as above)", "denosumab serum level for "
+       "half-maximal RANKL inhibition", True, (0.01, 10.0)),
+    _P("dmab_rebound_gain", 1.0, "1", "rebound: CTX rises above baseline within months of a missed "
+       "dose (Bone 2011 JCEM 96:972; Cummings 2018 JBMR 33:190)", "extra osteoclastogenesis per "
+       "unit of RANKL-blocked precursor reservoir once denosumab wanes"),
+    _P("dmab_reservoir_tau_d", 120.0, "d", "assumption: the rebound lasts months (as above)",
+       "time constant of the osteoclast-precursor reservoir built while RANKL is blocked"),
+    _P("calcium_vitamin_d_effect", 0.05, "1", "Tang 2007 Lancet 370:657: supplements reduce bone "
+       "loss modestly (~0.5-1.2% over 3 years)", "fractional reduction of osteoclast drive on "
+       "calcium + vitamin D"),
 )
 
 
@@ -150,6 +208,7 @@ def _merged() -> dict[str, Parameter]:
 PARAMETERS: dict[str, Parameter] = _merged()
 
 
+@lru_cache(maxsize=1)
 def fitted_file_info() -> dict:
     """Version and SHA-256 of the parameter file in use (for reports)."""
     text = resources.files("boneaxis.model").joinpath("fitted_parameters.json").read_bytes()
@@ -162,46 +221,8 @@ def value(name: str) -> float:
     return PARAMETERS[name].value
 
 
-class Params(NamedTuple):
-    """Flat, numba-friendly view of the global parameters (same names as the table)."""
-
-    ana_ka_per_h: float
-    ana_cl_l_per_h: float
-    ana_half_life_h: float
-    arom_imax: float
-    arom_ic50_ng_ml: float
-    arom_km_nmol_l: float
-    intratesticular_t_ratio: float
-    e2_residual_fraction: float
-    e2_testis_fraction: float
-    a4_aromatization_weight: float
-    a4_ng_dl_woman: float
-    a4_ng_dl_man: float
-    t_cl_l_per_h: float
-    leydig_lh_exponent: float
-    lh_tau_h: float
-    lh_e2_k_pg_ml: float
-    lh_e2_hill: float
-    lh_t_k_ng_dl: float
-    bone_e2_ec50_pg_ml: float
-    bone_e2_hill: float
-    tissue_intracrine_pg_ml_per_ng_dl: float
-    bone_t_k_ng_dl: float
-    oc_tau_d: float
-    ob_tau_d: float
-    oc_estrogen_gain: float
-    focal_imbalance_estrogen: float
-    focal_imbalance_androgen: float
-    turnover_lumbar_spine_per_y: float
-    turnover_total_hip_per_y: float
-    imbalance_scale_lumbar_spine: float
-    imbalance_scale_total_hip: float
-    femoral_neck_to_hip_ratio: float
-    age_imbalance_per_decade: float
-    e2_premenopausal_pg_ml: float
-
-
-assert set(Params._fields) == {p.name for p in _DEFAULTS}, "Params and the table disagree"
+# Flat, numba-friendly view of the parameters: one float field per row of the table, same names.
+Params = NamedTuple("Params", [(p.name, float) for p in _DEFAULTS])
 
 
 def params(overrides: dict[str, float] | None = None) -> Params:

@@ -14,7 +14,7 @@ from . import bone
 from .endocrine import PatientConstants, lh_feedback_denominator
 from .parameters import Params
 
-PHENOTYPES = ("man", "postmenopausal_woman", "ovariectomized_transman")
+PHENOTYPES = ("man", "postmenopausal_woman", "premenopausal_woman", "ovariectomized_transman")
 SITES = ("lumbar_spine", "total_hip", "femoral_neck")
 MENOPAUSE_AGE_Y = 51.0  # median age at natural menopause (McKinlay 1992 Maturitas 14:103)
 
@@ -36,6 +36,8 @@ def default_testosterone_ng_dl(phenotype: str, age: float) -> float:
         return 600.0 * 0.99 ** max(age - 40.0, 0.0)
     if phenotype == "postmenopausal_woman":
         return 25.0   # Davison 2005 JCEM 90:3847 (~0.9 nmol/L at 55-64)
+    if phenotype == "premenopausal_woman":
+        return 30.0   # Davison 2005 JCEM 90:3847 (~1.0 nmol/L at 35-44)
     return 15.0       # ovariectomized, untreated: adrenal only (assumption, female castrate range)
 
 
@@ -44,12 +46,16 @@ def default_estradiol_pg_ml(phenotype: str, age: float) -> float:
         return 25.0   # Leder 2004 / Orwoll 2006 JCEM 91:1336 (older men ~20-27 pg/mL)
     if phenotype == "postmenopausal_woman":
         return 7.0    # Dixon 2008 JCO 26:1671 (25.7 pmol/L)
+    if phenotype == "premenopausal_woman":
+        return 100.0  # cycle average (Stricker 2006 Clin Chem Lab Med 44:883)
     return 5.0        # ovariectomized, untreated (assumption, below postmenopausal)
 
 
 def default_lh_iu_l(phenotype: str, age: float) -> float:
     if phenotype == "man":
         return 4.0 + 0.04 * max(age - 40.0, 0.0)  # rises with age (Feldman 2002); Leder 2004: 5.1
+    if phenotype == "premenopausal_woman":
+        return 6.0    # cycle average, follicular/luteal ~5, midcycle surge (Stricker 2006)
     return 30.0       # postmenopausal / castrate range (Chakravarti 1976)
 
 
@@ -87,29 +93,37 @@ def baseline(phenotype: str, age: float, labs: dict[str, float | None],
 
 
 def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> PatientConstants:
-    """Constants that make ``base`` the untreated steady state of the model."""
+    """Constants that make ``base`` the untreated steady state of the model.
+
+    Gonads: a man's testes secrete a fraction ``e2_testis_fraction`` of his E2 and all but ~15
+    ng/dL of his T; a premenopausal woman's ovaries secrete ``e2_ovary_fraction`` of her E2 and a
+    quarter of her T (Longcope 1986); both are driven by LH.  Other phenotypes have no gonad.
+    """
     if phenotype not in PHENOTYPES:
         raise ValueError(f"unknown phenotype {phenotype!r}; choose one of {', '.join(PHENOTYPES)}")
-    male = phenotype == "man"
     t0, e0, lh0 = base.testosterone_ng_dl, base.estradiol_pg_ml, base.lh_iu_l
-    a4 = p.a4_ng_dl_man if male else p.a4_ng_dl_woman
-    t_other = min(15.0, 0.5 * t0) if male else t0  # adrenal T in men ~15 ng/dL (assumption)
-    f_testis = p.e2_testis_fraction if male else 0.0
-    f_periph = 1.0 - p.e2_residual_fraction - f_testis
+    if phenotype == "man":
+        a4, t_other, f_gonad = p.a4_ng_dl_man, min(15.0, 0.5 * t0), p.e2_testis_fraction
+    elif phenotype == "premenopausal_woman":
+        a4, t_other, f_gonad = p.a4_ng_dl_woman, 0.75 * t0, p.e2_ovary_fraction
+    else:
+        a4, t_other, f_gonad = p.a4_ng_dl_woman, t0, 0.0
+    has_gonad = f_gonad > 0.0
+    f_periph = 1.0 - p.e2_residual_fraction - f_gonad
     if f_periph <= 0:
-        raise ValueError("E2 source fractions exceed 1: check e2_residual/e2_testis fractions")
+        raise ValueError("E2 source fractions exceed 1: check e2_residual/gonad fractions")
     c_arom = e0 * f_periph / (t0 + p.a4_aromatization_weight * a4)
     e_tissue0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
     denom = lh_feedback_denominator(e_tissue0, t0, p)
     return PatientConstants(
-        has_testes=1.0 if male else 0.0,
-        t_testis_ref_ng_dl=(t0 - t_other) if male else 1.0,
+        has_gonad=1.0 if has_gonad else 0.0,
+        t_gonad_ref_ng_dl=(t0 - t_other) if has_gonad else 1.0,
         t_other_ng_dl=t_other,
         a4_ng_dl=a4,
         lh_ref_iu_l=lh0,
         lh_cap_iu_l=lh0 * denom,
         c_arom_pg_ml_per_ng_dl=c_arom,
-        e2_testis_ref_pg_ml=f_testis * e0,
+        e2_gonad_ref_pg_ml=f_gonad * e0,
         e2_residual_pg_ml=p.e2_residual_fraction * e0,
         age_years=age,
         bmd0_lumbar_spine_g_cm2=base.bmd_g_cm2["lumbar_spine"],
@@ -127,11 +141,11 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
     are still relaxing from the premenopausal level after the step at ``-years_since_menopause``:
     the exact solution of the two linear relaxations is used.
     """
-    oc_post = bone.osteoclast_target(e2_tissue_now_pg_ml, p)
+    oc_post = bone.untreated_osteoclast_target(e2_tissue_now_pg_ml, p)
     if phenotype != "postmenopausal_woman" or years_since_menopause is None:
         return oc_post, oc_post
     e2_tissue_pre = p.e2_premenopausal_pg_ml + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl
-    oc_pre = bone.osteoclast_target(e2_tissue_pre, p)
+    oc_pre = bone.untreated_osteoclast_target(e2_tissue_pre, p)
     t = years_since_menopause * bone.DAYS_PER_YEAR
     a, b = p.oc_tau_d, p.ob_tau_d
     d = oc_pre - oc_post

@@ -1,0 +1,79 @@
+"""The whole model as one system: states, inputs and their rates, for every engine.
+
+States (``STATES``)::
+
+    lh_iu_l            relaxes to LH_target with tau_LH                     (endocrine.py)
+    osteoclast         relaxes to oc_target with tau_oc                     (bone.py)
+    osteoblast         relaxes to osteoclast with tau_ob                    (bone.py)
+    aromatase_active   relaxes to k_syn/(k_syn + k_inact theta_exe)         (endocrine.py)
+    dmab_reservoir     relaxes to theta_dmab with tau_R                     (bone.py)
+    ln_bmd_<site>      d/dt = bone.bmd_log_rates_per_day                    (bone.py)
+
+The first five are relaxations ``dx/dt = rate (target - x)``; :func:`relaxations` returns their
+targets and rates (1/h), :func:`drifts` the BMD derivatives (1/h).  The fast engine integrates them
+with exponential steps, the reference engine as ``rate*(target - x)``; both call these functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from . import bone
+from .endocrine import exemestane_enzyme_kinetics, hormones
+
+STATES = (
+    "lh_iu_l", "osteoclast", "osteoblast", "aromatase_active", "dmab_reservoir",
+    "ln_bmd_lumbar_spine", "ln_bmd_total_hip", "ln_bmd_femoral_neck",
+)
+N_RELAX = 5
+N_STATES = len(STATES)
+(X_LH, X_OC, X_OB, X_AROM, X_DMAB, X_BMD_SPINE, X_BMD_HIP, X_BMD_NECK) = range(N_STATES)
+HOURS_PER_DAY = 24.0
+
+
+@njit(cache=True, inline="always")
+def signals(x, u, p, pc):
+    """Algebraic model outputs at state ``x`` and inputs ``u``:
+    ``(t_ng_dl, e2_pg_ml, e2_tissue_pg_ml, lh_target, inhibition, oc_target, imbalance)``."""
+    t_ng, e2, e2_tissue, lh_target, inh = hormones(x[X_LH], x[X_AROM], u, p, pc)
+    s_e = bone.effective_estrogen_signal(e2_tissue, u, p)
+    oc_target = bone.osteoclast_target(s_e, u, x[X_DMAB], p)
+    imbalance = bone.focal_imbalance(s_e, t_ng, pc.age_years, p)
+    return t_ng, e2, e2_tissue, lh_target, inh, oc_target, imbalance
+
+
+@njit(cache=True, inline="always")
+def relaxations(x, u, p, pc, target, rate):
+    """Fill ``target`` and ``rate`` (1/h) of the five relaxing states; returns the signals."""
+    sig = signals(x, u, p, pc)
+    target[X_LH] = sig[3]
+    rate[X_LH] = 1.0 / p.lh_tau_h
+    target[X_OC] = sig[5]
+    rate[X_OC] = 1.0 / (p.oc_tau_d * HOURS_PER_DAY)
+    target[X_OB] = x[X_OC]
+    rate[X_OB] = 1.0 / (p.ob_tau_d * HOURS_PER_DAY)
+    target[X_AROM], rate[X_AROM] = exemestane_enzyme_kinetics(u, p)
+    target[X_DMAB] = bone.dmab_reservoir_target(u, p)
+    rate[X_DMAB] = 1.0 / (p.dmab_reservoir_tau_d * HOURS_PER_DAY)
+    return sig
+
+
+@njit(cache=True, inline="always")
+def drifts(x, imbalance, p):
+    """d ln(BMD)/dt per site (1/h)."""
+    rs, rh, rn = bone.bmd_log_rates_per_day(x[X_OC], x[X_OB], imbalance, p)
+    return rs / HOURS_PER_DAY, rh / HOURS_PER_DAY, rn / HOURS_PER_DAY
+
+
+@njit(cache=True, inline="always")
+def derivatives(x, u, p, pc):
+    """``dx/dt`` (1/h) of every state: the plain ODE form, for reference solvers."""
+    target = np.empty(N_RELAX)
+    rate = np.empty(N_RELAX)
+    sig = relaxations(x, u, p, pc, target, rate)
+    dx = np.empty(N_STATES)
+    for i in range(N_RELAX):
+        dx[i] = rate[i] * (target[i] - x[i])
+    dx[X_BMD_SPINE], dx[X_BMD_HIP], dx[X_BMD_NECK] = drifts(x, sig[6], p)
+    return dx

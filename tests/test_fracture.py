@@ -1,0 +1,226 @@
+"""Fracture-risk layer: T-scores, 10-year probabilities, hazard ratios (model/fracture.py)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boneaxis.model import fracture as fx
+from boneaxis.model.phenotypes import PHENOTYPES
+
+SETTINGS = settings(max_examples=200, deadline=None)
+sexes = st.sampled_from(["male", "female"])
+ages = st.floats(40.0, 95.0)
+kinds = st.sampled_from(["major", "hip"])
+
+
+def trajectory(fn0=0.71, loss_pct_per_year=1.0, years=5, every_d=1.0):
+    t = np.arange(0.0, years * 365.25 + 1e-9, every_d)
+    rel = 1.0 - loss_pct_per_year / 100.0 * t / 365.25
+    return pd.DataFrame({
+        "time_days": t,
+        "bmd_lumbar_spine_g_cm2": 0.94 * rel,
+        "bmd_total_hip_g_cm2": 0.85 * rel,
+        "bmd_femoral_neck_g_cm2": fn0 * rel,
+    })
+
+
+# ------------------------------------------------------------------ T-scores
+
+def test_t_score_femoral_neck_female_reference():
+    assert fx.t_score(0.858, "femoral_neck", "female") == pytest.approx(0.0, abs=1e-12)
+    assert fx.t_score(0.738, "femoral_neck", "female") == pytest.approx(-1.0, abs=1e-12)
+    assert fx.t_score(0.558, "femoral_neck", "female") == pytest.approx(-2.5, abs=1e-12)
+
+
+def test_female_reference_is_default_for_men_and_sex_specific_differs():
+    assert fx.t_score(0.738, "femoral_neck", "male") == pytest.approx(-1.0)
+    mean, sd = fx.YOUNG_ADULT_REFERENCE["male"]["femoral_neck"]
+    assert fx.t_score(mean - sd, "femoral_neck", "male", "sex_specific") == pytest.approx(-1.0)
+    assert fx.t_score(0.738, "femoral_neck", "male", "sex_specific") < -1.0
+
+
+@pytest.mark.parametrize("site", fx.SITES)
+@pytest.mark.parametrize("sex", ["male", "female"])
+def test_t_score_round_trip_and_vectorised(site, sex):
+    t = np.linspace(-4, 2, 13)
+    for ref in ("female", "sex_specific"):
+        back = fx.t_score(fx.bmd_from_t_score(t, site, sex, ref), site, sex, ref)
+        np.testing.assert_allclose(back, t, atol=1e-12)
+
+
+def test_bad_inputs_raise():
+    with pytest.raises(ValueError):
+        fx.t_score(0.8, "wrist", "female")
+    with pytest.raises(ValueError):
+        fx.t_score(0.8, "femoral_neck", "woman")
+    with pytest.raises(ValueError):
+        fx.t_score(0.8, "femoral_neck", "female", reference="male")
+
+
+def test_every_table_has_a_citation():
+    for key, src in fx.REFERENCES.items():
+        assert isinstance(src, (str, dict)) and src, key
+    for site in fx.SITES:
+        assert any(ch.isdigit() for ch in fx.YOUNG_ADULT_REFERENCE_SOURCE[site])
+
+
+def test_sex_of_phenotype_covers_all_phenotypes():
+    for p in PHENOTYPES:
+        assert fx.SEX_OF_PHENOTYPE[p] in ("male", "female")
+    assert fx.SEX_OF_PHENOTYPE["postmenopausal_woman"] == "female"
+    assert fx.SEX_OF_PHENOTYPE["premenopausal_woman"] == "female"
+    assert fx.SEX_OF_PHENOTYPE["ovariectomized_transman"] == "female"
+    assert fx.SEX_OF_PHENOTYPE["man"] == "male"
+
+
+# ------------------------------------------------------------------ probabilities
+
+@SETTINGS
+@given(t_hi=st.floats(-4.5, 2.0), d=st.floats(0.01, 3.0), age=ages, sex=sexes, kind=kinds)
+def test_lower_bmd_gives_higher_10y_risk(t_hi, d, age, sex, kind):
+    p_hi = fx.ten_year_probability(t_hi, age, sex, kind)
+    p_lo = fx.ten_year_probability(t_hi - d, age, sex, kind)
+    assert p_lo > p_hi
+
+
+@SETTINGS
+@given(t=st.floats(-6.0, 4.0), age=st.floats(20.0, 110.0), sex=sexes, kind=kinds,
+       cm=st.booleans())
+def test_probability_finite_and_in_unit_interval(t, age, sex, kind, cm):
+    p = fx.ten_year_probability(t, age, sex, kind, competing_mortality=cm)
+    assert np.isfinite(p) and 0.0 <= p <= 1.0
+
+
+@SETTINGS
+@given(t=st.floats(-4.5, 2.0), age=ages, sex=sexes, kind=kinds)
+def test_competing_mortality_lowers_risk(t, age, sex, kind):
+    with_death = fx.ten_year_probability(t, age, sex, kind, competing_mortality=True)
+    without = fx.ten_year_probability(t, age, sex, kind, competing_mortality=False)
+    assert with_death < without
+
+
+@SETTINGS
+@given(bmd_hi=st.floats(0.45, 1.1), d=st.floats(0.005, 0.3), age=ages, sex=sexes)
+def test_trajectory_columns_monotone_in_bmd(bmd_hi, d, age, sex):
+    a = fx.add_fracture_columns(trajectory(fn0=bmd_hi, years=1, every_d=7.0), sex, age)
+    b = fx.add_fracture_columns(trajectory(fn0=bmd_hi - d, years=1, every_d=7.0), sex, age)
+    for col in ("fracture_risk_10y_major_pct", "fracture_risk_10y_hip_pct"):
+        assert np.all(b[col].to_numpy() > a[col].to_numpy())
+        assert np.all((a[col] >= 0) & (a[col] <= 100)) and np.all(np.isfinite(a[col]))
+
+
+def test_hip_gradient_steeper_than_major():
+    # Johnell 2005: per SD, ~2.9 for hip vs ~1.4 for any osteoporotic fracture at 65
+    r_hip = fx.ten_year_probability(-3.0, 65, "female", "hip") / \
+        fx.ten_year_probability(-1.0, 65, "female", "hip")
+    r_maj = fx.ten_year_probability(-3.0, 65, "female", "major") / \
+        fx.ten_year_probability(-1.0, 65, "female", "major")
+    assert r_hip > r_maj > 1.0
+    assert fx.gradient_per_sd(65, "male", "hip") == pytest.approx(2.94)
+    assert fx.gradient_per_sd(65, "female", "major") == pytest.approx(1.38)
+
+
+def test_risk_rises_with_age_at_fixed_t_score():
+    p = fx.ten_year_probability(-2.0, np.array([50.0, 60.0, 70.0, 80.0]), "female", "hip")
+    assert np.all(np.diff(p) > 0)
+
+
+def test_population_mean_hazard_matches_incidence():
+    # averaging the hazard over T ~ N(Tbar, 1) recovers the population incidence
+    z = np.linspace(-8, 8, 4001)
+    w = np.exp(-0.5 * z ** 2)
+    w /= w.sum()
+    for sex in ("male", "female"):
+        tbar = fx.age_matched_fn_t_score(70.0, sex)
+        h = fx.fracture_hazard_per_year(tbar + z, 70.0, sex, "hip")
+        assert np.sum(w * h) == pytest.approx(float(fx.hip_incidence_per_year(70.0, sex)), rel=1e-6)
+
+
+def test_incidence_anchors_reproduced():
+    assert fx.hip_incidence_per_year(67.0, "female") * 1000 == pytest.approx(2.2)
+    assert fx.hip_incidence_per_year(92.0, "female") * 1000 == pytest.approx(31.8)
+    assert fx.hip_incidence_per_year(67.0, "male") * 1000 == pytest.approx(0.9)
+    assert fx.hip_incidence_per_year(92.0, "male") * 1000 == pytest.approx(20.8)
+
+
+# ------------------------------------------------------------------ trajectory columns
+
+def test_add_fracture_columns_shape_and_values():
+    df = trajectory()
+    out = fx.add_fracture_columns(df, "female", 65.0)
+    assert df.columns.tolist() == trajectory().columns.tolist()  # input untouched
+    for s in fx.SITES:
+        np.testing.assert_allclose(out[f"t_score_{s}"],
+                                   fx.t_score(df[f"bmd_{s}_g_cm2"], s, "female"))
+    # the first row equals the direct computation (BMD after the run is held constant)
+    assert len(out) == len(df)
+    maj = out["fracture_risk_10y_major_pct"].to_numpy()
+    assert np.all(np.diff(maj) > 0)          # losing bone and ageing: risk rises along the run
+
+
+def test_constant_trajectory_matches_constant_probability():
+    df = trajectory(loss_pct_per_year=0.0, years=1)
+    out = fx.add_fracture_columns(df, "male", 70.0)
+    t = float(fx.t_score(0.71, "femoral_neck", "male"))
+    for kind in ("major", "hip"):
+        direct = 100 * fx.ten_year_probability(t, 70.0, "male", kind)
+        assert out[f"fracture_risk_10y_{kind}_pct"].iloc[0] == pytest.approx(direct, rel=1e-9)
+        later = 100 * fx.ten_year_probability(t, 71.0, "male", kind)
+        assert out[f"fracture_risk_10y_{kind}_pct"].iloc[-1] == pytest.approx(later, rel=1e-3)
+
+
+def test_future_bone_loss_counted_in_risk_at_start():
+    flat = fx.add_fracture_columns(trajectory(loss_pct_per_year=0.0), "female", 65.0)
+    losing = fx.add_fracture_columns(trajectory(loss_pct_per_year=2.0), "female", 65.0)
+    # same BMD at t=0, but the 10-year window starting at 0 sees the loss that follows
+    col = "fracture_risk_10y_major_pct"
+    assert losing[col].iloc[0] > flat[col].iloc[0]
+
+
+def test_add_fracture_columns_fast_for_5y_daily():
+    df = trajectory(years=5)
+    assert len(df) == 1827
+    fx.add_fracture_columns(df, "female", 65.0)
+    t0 = time.perf_counter()
+    n = 20
+    for _ in range(n):
+        fx.add_fracture_columns(df, "female", 65.0)
+    assert (time.perf_counter() - t0) / n < 0.020
+
+
+# ------------------------------------------------------------------ hazard ratio
+
+def test_hazard_ratio_identical_is_one():
+    df = trajectory()
+    for kind in ("major", "hip"):
+        assert fx.fracture_hazard_ratio(df, df, "female", 65.0, 0.0, 1096.0, kind) == \
+            pytest.approx(1.0, abs=1e-12)
+
+
+@SETTINGS
+@given(loss=st.floats(0.2, 5.0), age=ages, sex=sexes, kind=kinds)
+def test_hazard_ratio_lower_bmd_above_one(loss, age, sex, kind):
+    drug = trajectory(loss_pct_per_year=loss, years=3, every_d=7.0)
+    placebo = trajectory(loss_pct_per_year=0.0, years=3, every_d=7.0)
+    hr = fx.fracture_hazard_ratio(drug, placebo, sex, age, 0.0, 3 * 365.25, kind)
+    assert hr > 1.0
+    assert fx.fracture_hazard_ratio(placebo, drug, sex, age, 0.0, 3 * 365.25, kind) < 1.0
+
+
+def test_hazard_ratio_of_a_uniform_shift_is_the_gradient():
+    a = trajectory(fn0=0.71 - 0.120, loss_pct_per_year=0.0)   # exactly 1 SD lower
+    b = trajectory(fn0=0.71, loss_pct_per_year=0.0)
+    hr = fx.fracture_hazard_ratio(a, b, "female", 65.0, 0.0, 1.0, "hip")
+    assert hr == pytest.approx(float(fx.gradient_per_sd(65.0, "female", "hip")), rel=1e-3)
+
+
+def test_hazard_ratio_rejects_empty_period():
+    df = trajectory()
+    with pytest.raises(ValueError):
+        fx.fracture_hazard_ratio(df, df, "female", 65.0, 100.0, 100.0)

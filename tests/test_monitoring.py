@@ -1,0 +1,86 @@
+"""Monitoring summary (report/monitoring.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from boneaxis import DISCLAIMER
+from boneaxis.model import fracture as fx
+from boneaxis.report import monitoring as mon
+
+
+def linear_fn_trajectory(t_start, t_end, days=1000, every=1.0):
+    """Femoral-neck (and other sites) T-score falling linearly from t_start to t_end."""
+    t = np.arange(0.0, days + 1e-9, every)
+    ts = t_start + (t_end - t_start) * t / days
+    return pd.DataFrame({
+        "time_days": t,
+        **{f"bmd_{s}_g_cm2": fx.bmd_from_t_score(ts, s, "female") for s in fx.SITES},
+    })
+
+
+def test_first_crossing_interpolates():
+    c = mon.first_crossing([0, 10, 20], [0.0, -0.5, -1.5], -1.0)
+    assert c == mon.Crossing(15.0, False)
+    assert mon.first_crossing([0, 10], [-3.0, -3.5], -2.5) == mon.Crossing(0.0, True)
+    assert mon.first_crossing([0, 10], [0.0, -0.5], -1.0) == mon.Crossing(None, False)
+
+
+def test_crossing_days_on_synthetic_trajectory():
+    # T falls linearly from -0.5 to -3.0 over 1000 days: -1.0 at day 200, -2.0 at 600, -2.5 at 800
+    df = linear_fn_trajectory(-0.5, -3.0, every=7.0)   # crossings fall between samples
+    cr = mon.threshold_crossings(df, "female")
+    for site in fx.SITES:
+        assert cr[site][-1.0].day == pytest.approx(200.0, abs=1e-6)
+        assert cr[site][-2.0].day == pytest.approx(600.0, abs=1e-6)
+        assert cr[site][-2.5].day == pytest.approx(800.0, abs=1e-6)
+        assert not cr[site][-1.0].already_below
+
+
+def test_plan_text_has_disclaimer_once_guideline_and_dates():
+    df = linear_fn_trajectory(-0.5, -3.0)
+    text = mon.monitoring_plan(df, "postmenopausal_woman", 65.0)
+    assert text.count(DISCLAIMER) == 1
+    assert text.rstrip().endswith(DISCLAIMER)
+    assert "Hadji" in text and "J Bone Oncol 2017" in text
+    assert "Aromatase Inhibitor-Associated Bone Loss" in text
+    assert "day 200" in text and "day 800" in text and "day 600" in text
+    assert "every 1 to 2 years" in text
+    assert "advises clinicians to consider" in text
+
+
+def test_plan_is_not_an_instruction_to_the_patient():
+    for t0, t1 in ((0.5, 0.3), (-1.6, -1.9), (-1.0, -3.0), (-2.6, -2.8)):
+        text = mon.monitoring_plan(linear_fn_trajectory(t0, t1), "man", 70.0).lower()
+        body = text.replace(DISCLAIMER.lower(), "")
+        for phrase in ("you should", "you must", "take ", "start taking", "stop taking",
+                       "ask your doctor for"):
+            assert phrase not in body, phrase
+        assert "extrapolation" in text   # guideline written for postmenopausal women
+
+
+def test_plan_states_already_below_and_never_crossing():
+    text = mon.monitoring_plan(linear_fn_trajectory(-2.7, -2.9), "postmenopausal_woman", 70.0)
+    assert "already below -2.5 at the start" in text
+    text = mon.monitoring_plan(linear_fn_trajectory(0.5, 0.4), "postmenopausal_woman", 60.0)
+    assert "stays above -1.0" in text
+
+
+def test_plan_rejects_unknown_phenotype():
+    with pytest.raises(ValueError):
+        mon.monitoring_plan(linear_fn_trajectory(0, -1), "alien", 60.0)
+
+
+def test_plan_from_a_real_simulation():
+    import boneaxis
+    sc = {"patient": {"phenotype": "postmenopausal_woman", "age": 65},
+          "treatments": [{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}],
+          "duration": "2 years", "output_every": "1 day"}
+    df = boneaxis.simulate(sc)
+    out = fx.add_fracture_columns(df, fx.SEX_OF_PHENOTYPE["postmenopausal_woman"], 65.0)
+    assert np.all(np.isfinite(out["fracture_risk_10y_hip_pct"]))
+    assert out["fracture_risk_10y_major_pct"].iloc[-1] > out["fracture_risk_10y_major_pct"].iloc[0]
+    text = mon.monitoring_plan(df, "postmenopausal_woman", 65.0)
+    assert text.count(DISCLAIMER) == 1
