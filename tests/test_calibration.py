@@ -8,12 +8,21 @@ import pytest
 
 from boneaxis.calibration import targets as tg
 
-# Known misses of the current mechanistic model (see docs/validation.md and the README): in
-# Leder 2004 twice-weekly dosing lowers E2 as much as daily dosing but raises T half as much, and
-# men's E2 falls more there than in Burnett-Bowie 2009; one potency and one LH loop cannot match
-# all of it.  The T decline from 3 to 12 months (Burnett-Bowie) needs Leydig adaptation, not modelled.
-KNOWN_MISSES = {"leder_daily_t", "leder_daily_e2", "leder_twice_weekly_t", "leder_twice_weekly_e2",
-                "burnett_bowie_e2", "burnett_bowie_t_12mo"}
+# Known misses of the current mechanistic model, each reported with its numbers when it misses
+# (docs/validation.md, docs/model.md).  A listed target that passes simply passes.
+KNOWN_MISSES = {
+    # men's hormones (Leder 2004 regimens disagree under one potency; no Leydig adaptation)
+    "leder_daily_t", "leder_daily_e2", "leder_twice_weekly_t", "leder_twice_weekly_e2",
+    "burnett_bowie_e2", "burnett_bowie_t_12mo",
+    # premenopausal bone (validation): the model's loss after abrupt estrogen withdrawal in young
+    # women is far too slow, and tamoxifen's antagonism at premenopausal bone is too weak
+    "powles_premenopausal_tamoxifen_spine_3y", "abcsg12_goserelin_anastrozole_spine_3y",
+    "abcsg12_goserelin_tamoxifen_spine_3y",
+    # SABRE's moderate-risk placebo arm loses less than ATAC/IBIS-II women (validation)
+    "sabre_placebo_spine_24mo", "sabre_placebo_hip_24mo",
+    # femoral neck follows total hip 1:1 (assumption); ABCSG-18 neck gain is smaller
+    "abcsg18_neck_vs_placebo_36mo",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +55,8 @@ def test_calibration_and_validation_are_separate():
     roles = {t.role for t in _TARGETS}
     assert roles == {"calibration", "validation"}
     from boneaxis.calibration import fit
-    used = {t.id for s in ("aromatase", "male_axis", "bone") for t in fit._stage_targets(s)}
+    used = {t.id for s in ("aromatase", "inhibitors", "male_axis", "bone")
+            for t in fit._stage_targets(s)}
     assert used == {t.id for t in _TARGETS if t.role == "calibration"}
 
 

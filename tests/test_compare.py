@@ -40,7 +40,7 @@ def test_spine_loss_women_exceeds_men(table, year):
     women = _delta(table, "postmenopausal_woman", "bmd_lumbar_spine_pct_change", year)
     men = _delta(table, "older_man_low_t", "bmd_lumbar_spine_pct_change", year)
     assert women < men
-    assert women < -2.5
+    assert women < -2.0
 
 
 def test_men_lose_spine_in_first_year(table):
@@ -48,4 +48,17 @@ def test_men_lose_spine_in_first_year(table):
 
 
 def test_resorption_markers_rise_more_in_women(table):
-    assert _delta(table, "postmenopausal_woman", "ctx_pct_change") > 2 * _delta(table, "older_man_low_t", "ctx_pct_change")
+    women = _delta(table, "postmenopausal_woman", "ctx_pct_change")
+    men = _delta(table, "older_man_low_t", "ctx_pct_change")
+    # seed: markers rise in women, "generally not significantly affected" in men (the
+    # Burnett-Bowie calibration band, +/-20%)
+    assert women > men and men <= 20.0
+
+
+@pytest.mark.parametrize("arm", ["anastrozole + zoledronic acid", "anastrozole + denosumab"])
+def test_bone_protection_rows_prevent_loss(table, arm):
+    for year in (1, 2, 5):
+        protected = table.loc[("postmenopausal_woman", arm, year), "bmd_lumbar_spine_pct_change"]
+        plain = table.loc[("postmenopausal_woman", "anastrozole", year), "bmd_lumbar_spine_pct_change"]
+        assert protected > plain + 2.0
+        assert table.loc[("postmenopausal_woman", arm, year), "ctx_pct_change"] < 0

@@ -139,3 +139,26 @@ def test_terminal_half_life_40_to_50_h():
     slope = np.polyfit(grid, np.log(c), 1)[0]
     t_half = math.log(2.0) / -slope
     assert 40.0 <= t_half <= 50.0
+
+
+@pytest.mark.parametrize("patient,treatments", [
+    ({"phenotype": "postmenopausal_woman", "age": 64, "years_since_menopause": 14},
+     [{"drug": "exemestane", "dose": "25 mg", "every": "1 day", "duration": "200 days"},
+      {"drug": "denosumab", "dose": "60 mg", "every": "6 months", "duration": "7 months"},
+      {"drug": "zoledronic_acid", "dose": "4 mg", "every": "6 months", "start": "60 days"},
+      {"drug": "calcium_vitamin_d", "dose": "1000 mg", "every": "1 day", "duration": "250 days"}]),
+    ({"phenotype": "premenopausal_woman", "age": 42},
+     [{"drug": "goserelin", "dose": "3.6 mg", "every": "28 days"},
+      {"drug": "tamoxifen", "dose": "20 mg", "every": "1 day"},
+      {"drug": "letrozole", "dose": "2.5 mg", "every": "1 day", "start": "100 days"}]),
+], ids=["exemestane_denosumab_zoledronic_cad", "goserelin_tamoxifen_letrozole"])
+def test_other_drugs_match_reference(patient, treatments):
+    sc = {"patient": patient, "treatments": treatments, "duration": "1 year"}
+    fast, ref = boneaxis.simulate(sc), reference_simulate(sc)
+    for s in SITES:
+        col = f"bmd_{s}_pct_change"
+        assert np.max(np.abs(fast[col] - ref[col])) <= BMD_TOL_PP
+    for col in ("estradiol_pg_ml", "lh_iu_l", "testosterone_ng_dl"):
+        rel = np.max(np.abs(fast[col] - ref[col]) / np.maximum(np.abs(ref[col]), 1e-9))
+        assert rel <= 0.01, f"{col}: {rel:.4f}"
+    assert np.max(np.abs(fast.ctx_pct_change - ref.ctx_pct_change)) <= 0.5

@@ -240,6 +240,10 @@ class Treatment(_Strict):
         if not lo <= self.dose_mg <= hi:
             warnings.warn(f"{self.drug}: {self.dose_mg:g} mg is outside the usual {lo:g}-{hi:g} mg",
                           stacklevel=2)
+        lo_h, hi_h = info.typical_interval_h
+        if not lo_h <= self.every_h <= hi_h:
+            warnings.warn(f"{self.drug}: every {self.every_h / 24:g} days is a non-standard regimen "
+                          f"(usual: {info.default_regimen})", stacklevel=2)
         return self
 
     def dose_times_h(self, run_end_h: float) -> np.ndarray:

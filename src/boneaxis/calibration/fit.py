@@ -28,6 +28,8 @@ from . import targets as tg
 
 # Stage 1a: potency and non-aromatase E2, identified by postmenopausal women (no testes, no LH loop).
 AROMATASE = ("arom_imax", "arom_ic50_ng_ml", "e2_residual_fraction")
+# Stage 1a': the other inhibitors' potency, on the same women.
+INHIBITORS = ("let_imax", "let_ic50_ng_ml", "exe_k_inact_per_h")
 # Stage 1b: testicular E2, substrate competition and LH feedback, identified by men.
 MALE_AXIS = ("e2_testis_fraction", "arom_km_nmol_l", "leydig_lh_exponent", "lh_e2_k_pg_ml",
              "lh_e2_hill", "tissue_intracrine_pg_ml_per_ng_dl")
@@ -35,7 +37,10 @@ BONE = (
     "bone_e2_ec50_pg_ml", "bone_e2_hill", "ob_tau_d",
     "oc_estrogen_gain", "focal_imbalance_estrogen", "turnover_lumbar_spine_per_y",
     "turnover_total_hip_per_y", "imbalance_scale_lumbar_spine", "imbalance_scale_total_hip",
-    "age_imbalance_per_decade",
+    "age_imbalance_per_decade", "mineralization_gain", "mineralization_tau_y",
+    # bone protection and the SERM
+    "bp_active_half_life_d", "bp_emax", "bp_ec50_mg", "potency_risedronate", "potency_ibandronate",
+    "dmab_emax", "dmab_ec50_ug_ml", "tam_bone_agonism", "calcium_vitamin_d_effect",
 )
 # Weak priors keep the fit physiological where targets cannot tell parameters apart: a departure
 # from the prior by a factor of PRIOR_FACTOR costs as much as missing one target by its tolerance.
@@ -48,8 +53,15 @@ def _stage_targets(stage: str):
     arms, all_t = tg.load()
     cal = [t for t in all_t if t.role == "calibration"]
     hormonal = [t for t in cal if t.quantity in _HORMONE_QUANTITIES]
+
+    def drugs(t):
+        return {tr["drug"] for tr in arms[t.arm].get("treatments", [])}
+
     if stage == "aromatase":
-        return [t for t in hormonal if arms[t.arm]["patient"]["phenotype"] != "man"]
+        return [t for t in hormonal if arms[t.arm]["patient"]["phenotype"] != "man"
+                and drugs(t) == {"anastrozole"}]
+    if stage == "inhibitors":
+        return [t for t in hormonal if drugs(t) & {"letrozole", "exemestane"}]
     if stage == "male_axis":
         return [t for t in hormonal if arms[t.arm]["patient"]["phenotype"] == "man"]
     return [t for t in cal if t.quantity not in _HORMONE_QUANTITIES]
@@ -78,13 +90,20 @@ class _Space:
 _PRIORS = {p.name: p.value for p in pm._DEFAULTS}
 
 
+def _value(t, frames, arms) -> float:
+    v = tg.evaluate(t, frames[t.arm], arms[t.arm])
+    if t.vs_arm is not None:
+        v -= tg.evaluate(t, frames[t.vs_arm], arms[t.vs_arm])
+    return v
+
+
 def _residuals(overrides, targets) -> np.ndarray:
     arms, _ = tg.load()
     try:
         frames = tg.simulate_arms(pm.params({**_PRIORS, **overrides}), targets)
     except Exception:  # a failed simulation is a bad point for the optimizer, not a crash
         return np.full(len(targets), 1e3)
-    r = [(tg.evaluate(t, frames[t.arm], arms[t.arm]) - t.value) / t.tolerance for t in targets]
+    r = [(_value(t, frames, arms) - t.value) / t.tolerance for t in targets]
     r = np.asarray(r)
     return np.where(np.isfinite(r), r, 1e3)
 
@@ -115,6 +134,7 @@ def fit(verbose: int = 0) -> dict[str, float]:
     for _ in range(2):  # Km (men) shifts women's apparent potency slightly: iterate once
         values.update(fit_stage(AROMATASE, _stage_targets("aromatase"), values, verbose))
         values.update(fit_stage(MALE_AXIS, _stage_targets("male_axis"), values, verbose))
+    values.update(fit_stage(INHIBITORS, _stage_targets("inhibitors"), values, verbose))
     values.update(fit_stage(BONE, _stage_targets("bone"), values, verbose))
     return values
 

@@ -42,6 +42,7 @@ class Target:
     approx: bool = False
     note: str = ""
     summary: str = "mean"   # statistic the trial reported over its arm: mean | median
+    vs_arm: str | None = None  # the target is the difference arm - vs_arm (same patients)
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +59,7 @@ def load() -> tuple[dict[str, dict], tuple[Target, ...]]:
             time_h=units.duration_h(t["time"], t["id"]), value=float(t["value"]),
             tolerance=float(tol), role=t["role"], stat=t.get("stat", "at"),
             citation=arms[t["arm"]]["citation"], approx=bool(t.get("approx", False)),
-            note=t.get("note", ""), summary=t.get("summary", "mean"),
+            note=t.get("note", ""), summary=t.get("summary", "mean"), vs_arm=t.get("vs_arm"),
         ))
     return arms, tuple(out)
 
@@ -73,7 +74,9 @@ def arm_scenario(arm: dict, duration_h: float, output_every_h: float) -> Scenari
 def _arm_settings(targets) -> dict[str, tuple[float, float]]:
     need: dict[str, float] = {}
     for t in targets:
-        need[t.arm] = max(need.get(t.arm, 0.0), t.time_h)
+        for arm in (t.arm, t.vs_arm):
+            if arm is not None:
+                need[arm] = max(need.get(arm, 0.0), t.time_h)
     return {a: (h, 1.0 if h <= HOURLY_UP_TO_H else 24.0) for a, h in need.items()}
 
 
@@ -131,7 +134,8 @@ def simulate_virtual_arms(p: Params, targets, n: int, seed: int) -> dict[str, li
     out: dict[str, list[pd.DataFrame]] = {}
     for arm, (dur, every) in _arm_settings(targets).items():
         frames = []
-        arm_seed = (seed, zlib.crc32(arm.encode()))
+        # seeded by the patient definition: arms compared with each other share their patients
+        arm_seed = (seed, zlib.crc32(repr(sorted(arms[arm]["patient"].items())).encode()))
         for patient, mult in virtual_arm(arms[arm]["patient"], n, arm_seed):
             sc = arm_scenario({**arms[arm], "patient": patient}, dur, every)
             prep = prepare(sc, _patient_params(p, mult))
@@ -155,11 +159,18 @@ def results(p: Params | None = None, roles=("calibration", "validation"),
     frames = simulate_arms(p, targets)
     vframes = simulate_virtual_arms(p, targets, virtual_n, seed) if virtual_n else None
     rows = []
+    def value(t, frame_of):
+        v = np.asarray(evaluate(t, frame_of(t.arm), arms[t.arm]))
+        if t.vs_arm is not None:
+            v = v - evaluate(t, frame_of(t.vs_arm), arms[t.vs_arm])
+        return float(v)
+
     for t in targets:
-        typical = evaluate(t, frames[t.arm], arms[t.arm])
+        typical = value(t, frames.__getitem__)
         sim = typical
         if vframes is not None:
-            values = np.array([evaluate(t, f, arms[t.arm]) for f in vframes[t.arm]])
+            values = np.array([value(t, lambda a, i=i: vframes[a][i])
+                               for i in range(len(vframes[t.arm]))])
             sim = float(np.median(values) if t.summary == "median" else np.mean(values))
         rows.append({
             "id": t.id, "role": t.role, "quantity": t.quantity,

@@ -18,8 +18,9 @@ from ..model.parameters import Params
 from ..model.pk import DRUGS, depot_and_central_on_grid
 from ..scenario import Scenario
 
-READOUTS = ("concentration", "release_rate", "bound_amount", "exposure")
-(R_CONC, R_RELEASE, R_BOUND, R_EXPOSURE) = range(len(READOUTS))
+READOUTS = ("concentration", "release_rate", "bound_amount", "exposure", "zero_order")
+(R_CONC, R_RELEASE, R_BOUND, R_EXPOSURE, R_ZERO_ORDER) = range(len(READOUTS))
+PIECEWISE_CONSTANT = (R_EXPOSURE, R_ZERO_ORDER)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class PKUnit:
     dose_times_h: np.ndarray
     doses_mg: np.ndarray
     interval_h: float
+    release_h: float = 0.0
 
 
 def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
@@ -59,6 +61,9 @@ def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
                 scale = d.testosterone_ng_dl(1.0, p.t_cl_l_per_h) / d.ka_per_h  # per mg/h
             else:  # goserelin: mg/h -> ug/day
                 scale = 1000.0 * 24.0
+        elif readout == R_ZERO_ORDER:
+            # an implant releases dose/release_h for release_h: mg/h -> ug/day
+            scale = 1000.0 * 24.0 / d.release_h
         elif readout == R_BOUND:
             ke = math.log(2.0) / (p.bp_active_half_life_d * 24.0)
             frac = d.bioavailability * p.bp_fraction_to_bone
@@ -68,7 +73,7 @@ def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
             ka_per_h=d.ka_per_h, ke_per_h=ke, dose_fraction=frac, scale=scale,
             vmax_mg_per_h=d.vmax_mg_per_h, km_mg=d.km_mg_per_l * d.volume_l,
             dose_times_h=t[order], doses_mg=a[order],
-            interval_h=min(tr.every_h for tr in trs),
+            interval_h=min(tr.every_h for tr in trs), release_h=d.release_h,
         ))
     return units
 
@@ -134,10 +139,15 @@ def saturable_central_on_grid(dose_times_h, doses_mg, ka, ke, vmax, km, grid_h):
     return central
 
 
-def exposure_on_grid(unit: PKUnit, grid_h: np.ndarray) -> np.ndarray:
-    """1 while a dose was taken within the last two intervals (a supplement being taken)."""
+def piecewise_on_grid(unit: PKUnit, grid_h: np.ndarray) -> np.ndarray:
+    """Inputs constant between events: a supplement being taken (1 while a dose was taken within
+    the last two intervals) or implants releasing at a constant rate (sum over active implants)."""
     out = np.zeros_like(grid_h)
     if unit.dose_times_h.size == 0:
+        return out
+    if unit.readout == R_ZERO_ORDER:
+        for t, dose in zip(unit.dose_times_h, unit.doses_mg * unit.dose_fraction):
+            out += np.where((grid_h >= t) & (grid_h < t + unit.release_h), dose * unit.scale, 0.0)
         return out
     idx = np.searchsorted(unit.dose_times_h, grid_h, side="right") - 1
     ok = idx >= 0
@@ -146,13 +156,19 @@ def exposure_on_grid(unit: PKUnit, grid_h: np.ndarray) -> np.ndarray:
     return out
 
 
+def switch_times(unit: PKUnit) -> np.ndarray:
+    """Times at which a piecewise-constant input changes (besides the doses)."""
+    lapse = unit.release_h if unit.readout == R_ZERO_ORDER else 2.0 * unit.interval_h
+    return unit.dose_times_h + lapse
+
+
 def input_matrix(units: list[PKUnit], grid_h: np.ndarray) -> np.ndarray:
     """Model inputs (len(grid), len(INPUTS)) on ``grid_h``."""
     u = np.zeros((grid_h.shape[0], len(INPUTS)))
     for un in units:
         doses = un.doses_mg * un.dose_fraction
-        if un.readout == R_EXPOSURE:
-            u[:, un.column] += exposure_on_grid(un, grid_h)
+        if un.readout in PIECEWISE_CONSTANT:
+            u[:, un.column] += piecewise_on_grid(un, grid_h)
             continue
         if un.vmax_mg_per_h > 0.0:
             central = saturable_central_on_grid(un.dose_times_h, doses, un.ka_per_h, un.ke_per_h,

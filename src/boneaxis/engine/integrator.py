@@ -1,6 +1,6 @@
 """Fixed-step exponential-midpoint integration of the model, compiled with numba.
 
-Why this scheme: the drug inputs are known exactly on any grid (:mod:`.inputs`), five states relax
+Why this scheme: the drug inputs are known exactly on any grid (:mod:`.inputs`), six states relax
 towards targets (``dx/dt = rate (target - x)``, :func:`boneaxis.model.system.relaxations`) and BMD
 moves slowly.  Each step
 
@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from ..model.system import (
-    N_RELAX, N_STATES, X_BMD_HIP, X_BMD_NECK, X_BMD_SPINE, X_OB, X_OC, drifts, relaxations,
+    N_RELAX, N_STATES, X_BMD_HIP, X_BMD_NECK, X_BMD_SPINE, X_OB, X_OC, drifts, ln_bmd, relaxations,
 )
 
 # Output channels of the integrator (columns of the returned array).
@@ -33,7 +33,7 @@ N_CHANNELS = len(CHANNELS)
 
 
 @njit(cache=True)
-def record(out, j, x, sig):
+def record(out, j, x, sig, p):
     """Write the output channels for state ``x`` with signals ``sig`` into row ``j``."""
     out[j, 0] = x[0]
     out[j, 1] = sig[0]
@@ -42,9 +42,7 @@ def record(out, j, x, sig):
     out[j, 4] = sig[4]
     out[j, 5] = x[X_OC]
     out[j, 6] = x[X_OB]
-    out[j, 7] = x[X_BMD_SPINE]
-    out[j, 8] = x[X_BMD_HIP]
-    out[j, 9] = x[X_BMD_NECK]
+    out[j, 7], out[j, 8], out[j, 9] = ln_bmd(x, p)
 
 
 @njit(cache=True)
@@ -73,7 +71,7 @@ def integrate(state0, u_half, step_h, out_every_steps, first_out_step, p, pc):
     for k in range(n_steps + 1):
         sig = relaxations(x, u_half[2 * k], p, pc, target, rate)
         if k >= first_out_step and (k - first_out_step) % out_every_steps == 0:
-            record(out, j, x, sig)
+            record(out, j, x, sig, p)
             j += 1
         if k == n_steps:
             break

@@ -31,7 +31,7 @@ from ..model.parameters import Params
 from ..model.pk import depot_rhs
 from ..model.system import derivatives, signals
 from ..scenario import Scenario, load_scenario
-from .inputs import R_EXPOSURE, exposure_on_grid, pk_units, readout
+from .inputs import PIECEWISE_CONSTANT, piecewise_on_grid, pk_units, readout, switch_times
 from .integrator import N_CHANNELS, record
 from .simulate import Prepared, SimulationError, prepare, to_frame
 
@@ -42,7 +42,7 @@ def _inputs(y, cols, kinds, ka, scale, u_const):
     piecewise-constant exposure inputs of this segment."""
     u = u_const.copy()
     for i in range(cols.shape[0]):
-        if kinds[i] != 3:
+        if kinds[i] < 3:  # not piecewise constant
             u[cols[i]] += readout(kinds[i], y[2 * i], y[2 * i + 1], ka[i], scale[i])
     return u
 
@@ -67,7 +67,7 @@ def _channels(y, cols, kinds, ka, scale, u_const, p, pc):
     u = _inputs(y, cols, kinds, ka, scale, u_const)
     x = y[n_pk:]
     out = np.empty((1, N_CHANNELS))
-    record(out, 0, x, signals(x, u, p, pc))
+    record(out, 0, x, signals(x, u, p, pc), p)
     return u, out[0]
 
 
@@ -85,7 +85,7 @@ def reference_arrays(prep: Prepared, rtol: float = 1e-10, atol: float = 1e-12,
     scale = np.array([un.scale for un in units], dtype=float)
     vmax = np.array([un.vmax_mg_per_h for un in units], dtype=float)
     km = np.array([un.km_mg for un in units], dtype=float)
-    exposure = [un for un in units if un.readout == R_EXPOSURE]
+    exposure = [un for un in units if un.readout in PIECEWISE_CONSTANT]
 
     # dose events (unit index, amount entering the depot) and exposure switch times
     ev_t = [un.dose_times_h for un in units]
@@ -96,7 +96,7 @@ def reference_arrays(prep: Prepared, rtol: float = 1e-10, atol: float = 1e-12,
     dose_a = np.concatenate(ev_a) if ev_a else np.zeros(0)
     order = np.argsort(dose_t, kind="stable")
     dose_t, dose_i, dose_a = dose_t[order], dose_i[order], dose_a[order]
-    switches = [un.dose_times_h + 2.0 * un.interval_h for un in exposure]
+    switches = [switch_times(un) for un in exposure]
 
     t0 = min(float(prep.grid.t_first_h), float(dose_t[0]) if dose_t.size else 0.0)
     y = np.concatenate([np.zeros(2 * len(units)), prep.state0])
@@ -105,7 +105,7 @@ def reference_arrays(prep: Prepared, rtol: float = 1e-10, atol: float = 1e-12,
     def u_const_at(t):
         u = np.zeros(n_u)
         for un in exposure:
-            u[un.column] += exposure_on_grid(un, np.array([t]))[0]
+            u[un.column] += piecewise_on_grid(un, np.array([t]))[0]
         return u
 
     n_out = out_t.shape[0]

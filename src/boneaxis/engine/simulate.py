@@ -14,7 +14,8 @@ from ..model.endocrine import INPUTS, PatientConstants, hormones
 from ..model.parameters import Params
 from ..model.fracture import SEX_OF_PHENOTYPE, add_fracture_columns
 from ..model.phenotypes import SITES, Baseline, baseline, bone_cells_at_start, patient_constants
-from ..model.system import N_STATES, X_AROM, X_LH, X_OB, X_OC
+from ..model.bone import mineralization_target
+from ..model.system import N_STATES, X_AROM, X_LH, X_MIN, X_OB, X_OC
 from ..notice import DISCLAIMER
 from ..scenario import HOURS_PER_YEAR, Scenario, load_scenario
 from .inputs import input_matrix, pk_units
@@ -98,6 +99,7 @@ def prepare(sc: Scenario, p: Params) -> Prepared:
     oc0, ob0 = bone_cells_at_start(pt.phenotype, ysm, e2b0, substrate, p)
     state0 = np.zeros(N_STATES)
     state0[X_LH], state0[X_OC], state0[X_OB], state0[X_AROM] = base.lh_iu_l, oc0, ob0, 1.0
+    state0[X_MIN] = mineralization_target(oc0, p)
     return Prepared(sc, p, base, pc, grid, state0)
 
 

@@ -24,6 +24,9 @@ Equations::
     imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
     d ln bmd_s / dt = r_s [ (ob - oc)  -  m_s oc imbalance ]
 
+    d M / dt     = (mu (1 - oc) - M) / tau_M         secondary mineralization (ln BMD, spine scale;
+                                                     other sites scaled by their remodeling rate)
+
 ``(ob - oc)`` is the reversible remodeling space (a transient when turnover changes); ``oc x
 imbalance`` is the irreversible loss of each remodeling cycle, larger when turnover is high.  Sites
 differ only in their remodeling rate ``r_s`` and imbalance scale ``m_s`` (trabecular spine vs
@@ -91,6 +94,20 @@ def focal_imbalance(s_e, t_ng_dl, age_years, p):
                  - p.focal_imbalance_androgen * androgen_signal(t_ng_dl, p) + age_term)
     # adult remodeling units do not overfill: sex steroids can close the gap, not reverse it
     return max(imbalance, 0.0)
+
+
+@njit(cache=True, inline="always")
+def mineralization_target(oc, p):
+    """Equilibrium extra mineral (ln BMD, spine scale): older, more mineralized tissue when
+    turnover is low, less when it is high (oc = 1 is the estrogen-replete reference)."""
+    return p.mineralization_gain * (1.0 - oc)
+
+
+@njit(cache=True, inline="always")
+def site_mineralization(m, p):
+    """Mineralization seen at each site, scaled by the site's remodeling rate."""
+    hip = m * p.turnover_total_hip_per_y / p.turnover_lumbar_spine_per_y
+    return m, hip, hip * p.femoral_neck_to_hip_ratio
 
 
 @njit(cache=True, inline="always")

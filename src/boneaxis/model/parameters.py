@@ -53,8 +53,8 @@ _DEFAULTS: tuple[Parameter, ...] = (
     # ---------------------------------------------------------------- estradiol sources
     _P("e2_residual_fraction", 0.11, "1", "calibrated to Geisler 2002 / Dixon 2008 (E2 -84% while "
        "aromatization -97%; residual ~10%)",
-       "fraction of baseline serum E2 not from ongoing aromatization (slow estrogen-sulfate pool, "
-       "assay floor)", True, (0.0, 0.3)),
+       "fraction of non-gonadal serum E2 not from ongoing aromatization (slow estrogen-sulfate "
+       "pool, assay floor)", True, (0.0, 0.3)),
     _P("e2_testis_fraction", 0.35, "1", "calibrated to Leder 2004 and Burnett-Bowie 2009 (men: E2 "
        "only -20..-35% on 1 mg); literature 15-25% (Longcope 1972 JCI 51:2086)",
        "fraction of a eugonadal man's serum E2 secreted directly by the testes", True, (0.05, 0.7)),
@@ -134,8 +134,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("let_imax", 0.995, "1", "calibrated to Geisler 2002 J Clin Oncol 20:751 (letrozole 2.5 mg: "
        "whole-body aromatization inhibited 99.1%)", "maximal inhibition by letrozole", True,
        (0.98, 0.9999)),
-    _P("let_ic50_ng_ml", 0.5, "ng/mL", "assumption: letrozole saturates the enzyme at 2.5 mg "
-       "(Css ~20-40 ng/mL; Pfister 2001)", "letrozole plasma level for half-maximal inhibition"),
+    _P("let_ic50_ng_ml", 0.5, "ng/mL", "calibrated to Geisler 2002 (as above); letrozole saturates "
+       "the enzyme at 2.5 mg daily", "letrozole plasma level for half-maximal inhibition at zero "
+       "substrate", True, (0.001, 5.0)),
     _P("exe_k_inact_per_h", 0.05, "1/h", "calibrated to Geisler 1998 Clin Cancer Res 4:2089 "
        "(exemestane 25 mg: aromatization inhibited 97.9%)", "maximal rate of irreversible "
        "aromatase inactivation by exemestane", True, (0.001, 5.0)),
@@ -148,7 +149,7 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "~120 ng/mL) occupy most estrogen receptors", "tamoxifen level for half receptor occupancy"),
     _P("tam_bone_agonism", 0.6, "1", "calibrated to ATAC tamoxifen arm (Eastell 2006: spine and "
        "hip BMD rise slightly in postmenopausal women)", "estrogen-receptor signal on bone of a "
-       "receptor occupied by tamoxifen (0 antagonist, 1 full agonist)"),
+       "receptor occupied by tamoxifen (0 antagonist, 1 full agonist)", True, (0.0, 1.0)),
     _P("gnrh_suppression_max", 0.97, "1", "goserelin lowers LH and E2 to castrate/postmenopausal "
        "levels within 3-4 weeks (Zoladex label)", "maximal suppression of pituitary LH by a GnRH "
        "agonist"),
@@ -177,16 +178,25 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("dmab_emax", 0.9, "1", "calibrated to ABCSG-18 (Gnant 2015); CTX -85..-90% on denosumab "
        "(Prolia label)", "maximal suppression of osteoclastogenesis by denosumab", True,
        (0.5, 0.99)),
-    _P("dmab_ec50_ug_ml", 0.5, "ug/mL", "calibrated (as above)", "denosumab serum level for "
-       "half-maximal RANKL inhibition", True, (0.01, 10.0)),
-    _P("dmab_rebound_gain", 1.0, "1", "rebound: CTX rises above baseline within months of a missed "
-       "dose (Bone 2011 JCEM 96:972; Cummings 2018 JBMR 33:190)", "extra osteoclastogenesis per "
+    _P("dmab_ec50_ug_ml", 0.005, "ug/mL", "calibrated (as above)", "denosumab serum level for "
+       "half-maximal RANKL inhibition", True, (0.0005, 1.0)),
+    _P("dmab_rebound_gain", 1.2, "1", "rebound: CTX rises above baseline within months of a missed "
+       "dose (Bone 2011 JCEM 96:972; Cummings 2018 JBMR 33:190: overshoot ~40-100%, peak 9-12 months after "
+       "the last dose); set so the overshoot without an AI is ~+60%, mid-range (not fitted: the "
+       "figures are loosely reported)", "extra osteoclastogenesis per "
        "unit of RANKL-blocked precursor reservoir once denosumab wanes"),
     _P("dmab_reservoir_tau_d", 120.0, "d", "assumption: the rebound lasts months (as above)",
        "time constant of the osteoclast-precursor reservoir built while RANKL is blocked"),
+    _P("mineralization_gain", 0.03, "1", "calibrated to ABCSG-18 and SABRE; secondary "
+       "mineralization raises BMD for years when turnover is suppressed (Boivin 2000 Bone 27:687)",
+       "ln-BMD gained at the spine per unit fall of osteoclast activity, at equilibrium", True,
+       (0.0, 0.3)),
+    _P("mineralization_tau_y", 2.0, "y", "calibrated (as above); secondary mineralization "
+       "proceeds over years (Boivin 2000)", "time constant of tissue mineralization", True,
+       (0.3, 10.0)),
     _P("calcium_vitamin_d_effect", 0.05, "1", "Tang 2007 Lancet 370:657: supplements reduce bone "
        "loss modestly (~0.5-1.2% over 3 years)", "fractional reduction of osteoclast drive on "
-       "calcium + vitamin D"),
+       "calcium + vitamin D", True, (0.0, 0.3)),
 )
 
 

@@ -109,9 +109,9 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
     else:
         a4, t_other, f_gonad = p.a4_ng_dl_woman, t0, 0.0
     has_gonad = f_gonad > 0.0
-    f_periph = 1.0 - p.e2_residual_fraction - f_gonad
-    if f_periph <= 0:
-        raise ValueError("E2 source fractions exceed 1: check e2_residual/gonad fractions")
+    # the residual (non-aromatase) pool is a share of the non-gonadal E2
+    f_residual = (1.0 - f_gonad) * p.e2_residual_fraction
+    f_periph = 1.0 - f_gonad - f_residual
     c_arom = e0 * f_periph / (t0 + p.a4_aromatization_weight * a4)
     e_tissue0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
     denom = lh_feedback_denominator(e_tissue0, t0, p)
@@ -124,7 +124,7 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
         lh_cap_iu_l=lh0 * denom,
         c_arom_pg_ml_per_ng_dl=c_arom,
         e2_gonad_ref_pg_ml=f_gonad * e0,
-        e2_residual_pg_ml=p.e2_residual_fraction * e0,
+        e2_residual_pg_ml=f_residual * e0,
         age_years=age,
         bmd0_lumbar_spine_g_cm2=base.bmd_g_cm2["lumbar_spine"],
         bmd0_total_hip_g_cm2=base.bmd_g_cm2["total_hip"],

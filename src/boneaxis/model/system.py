@@ -7,9 +7,10 @@ States (``STATES``)::
     osteoblast         relaxes to osteoclast with tau_ob                    (bone.py)
     aromatase_active   relaxes to k_syn/(k_syn + k_inact theta_exe)         (endocrine.py)
     dmab_reservoir     relaxes to theta_dmab with tau_R                     (bone.py)
+    mineralization     relaxes to mu (1 - oc) with tau_M                    (bone.py)
     ln_bmd_<site>      d/dt = bone.bmd_log_rates_per_day                    (bone.py)
 
-The first five are relaxations ``dx/dt = rate (target - x)``; :func:`relaxations` returns their
+The first six are relaxations ``dx/dt = rate (target - x)``; :func:`relaxations` returns their
 targets and rates (1/h), :func:`drifts` the BMD derivatives (1/h).  The fast engine integrates them
 with exponential steps, the reference engine as ``rate*(target - x)``; both call these functions.
 """
@@ -23,13 +24,14 @@ from . import bone
 from .endocrine import exemestane_enzyme_kinetics, hormones
 
 STATES = (
-    "lh_iu_l", "osteoclast", "osteoblast", "aromatase_active", "dmab_reservoir",
+    "lh_iu_l", "osteoclast", "osteoblast", "aromatase_active", "dmab_reservoir", "mineralization",
     "ln_bmd_lumbar_spine", "ln_bmd_total_hip", "ln_bmd_femoral_neck",
 )
-N_RELAX = 5
+N_RELAX = 6
 N_STATES = len(STATES)
-(X_LH, X_OC, X_OB, X_AROM, X_DMAB, X_BMD_SPINE, X_BMD_HIP, X_BMD_NECK) = range(N_STATES)
+(X_LH, X_OC, X_OB, X_AROM, X_DMAB, X_MIN, X_BMD_SPINE, X_BMD_HIP, X_BMD_NECK) = range(N_STATES)
 HOURS_PER_DAY = 24.0
+HOURS_PER_YEAR = 8766.0
 
 
 @njit(cache=True, inline="always")
@@ -56,7 +58,16 @@ def relaxations(x, u, p, pc, target, rate):
     target[X_AROM], rate[X_AROM] = exemestane_enzyme_kinetics(u, p)
     target[X_DMAB] = bone.dmab_reservoir_target(u, p)
     rate[X_DMAB] = 1.0 / (p.dmab_reservoir_tau_d * HOURS_PER_DAY)
+    target[X_MIN] = bone.mineralization_target(x[X_OC], p)
+    rate[X_MIN] = 1.0 / (p.mineralization_tau_y * HOURS_PER_YEAR)
     return sig
+
+
+@njit(cache=True)
+def ln_bmd(x, p):
+    """ln BMD per site (relative): remodeling balance plus mineralization."""
+    ms, mh, mn = bone.site_mineralization(x[X_MIN], p)
+    return x[X_BMD_SPINE] + ms, x[X_BMD_HIP] + mh, x[X_BMD_NECK] + mn
 
 
 @njit(cache=True, inline="always")

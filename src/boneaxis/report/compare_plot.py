@@ -29,9 +29,11 @@ def plot_compare_cases(comparison, path: Path) -> Path:
                              sharex=True, squeeze=False)
     for j, case in enumerate(cases):
         axes[0, j].set_title(CASES[case]["label"], fontsize=9)
-        for arm, style in (("untreated", dict(color="grey", ls="--")),
-                           ("anastrozole", dict(color="tab:red"))):
-            df = comparison.series[case][arm]
+        styles = {"untreated": dict(color="grey", ls="--"), "anastrozole": dict(color="tab:red"),
+                  "anastrozole + zoledronic acid": dict(color="tab:blue"),
+                  "anastrozole + denosumab": dict(color="tab:green")}
+        for arm, df in comparison.series[case].items():
+            style = styles.get(arm, {})
             years = df["time_days"] / 365.25
             for i, (col, label) in enumerate(ROWS):
                 # weekly means keep depot and dosing cycles readable
@@ -42,7 +44,7 @@ def plot_compare_cases(comparison, path: Path) -> Path:
             axes[i, j].tick_params(labelsize=7)
             axes[i, j].grid(alpha=0.3)
         axes[-1, j].set_xlabel("years")
-    axes[0, 0].legend(fontsize=7)
+    axes[-1, -1].legend(fontsize=7)
     fig.text(0.5, 0.005, DISCLAIMER, ha="center", fontsize=7, style="italic", wrap=True)
     fig.tight_layout(rect=(0, 0.025, 1, 1))
     path = Path(path)

@@ -5,7 +5,8 @@ Three people, each simulated with anastrozole and beside themselves without it:
 (a) a man on established TRT (testosterone cypionate 100 mg weekly) adding anastrozole 0.5 mg twice
     weekly, the untreated arm keeping TRT;
 (b) an older man with low testosterone (Leder 2004 baseline) on anastrozole 1 mg daily;
-(c) a postmenopausal woman (ATAC-like) on anastrozole 1 mg daily.
+(c) a postmenopausal woman (ATAC-like) on anastrozole 1 mg daily, also with bone protection
+    (zoledronic acid 4 mg or denosumab 60 mg every 6 months).
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ CASES: dict[str, dict] = {
         "patient": {"phenotype": "postmenopausal_woman", "age": 64, "years_since_menopause": 14},
         "background": [],
         "anastrozole": {"drug": "anastrozole", "dose": "1 mg", "every": "1 day"},
+        # bone protection, as in Z-FAST/ABCSG-18 (issue: "with bone protection" rows)
+        "protection": {
+            "anastrozole + zoledronic acid": {"drug": "zoledronic_acid", "dose": "4 mg",
+                                              "every": "6 months"},
+            "anastrozole + denosumab": {"drug": "denosumab", "dose": "60 mg", "every": "6 months"},
+        },
     },
 }
 
@@ -55,12 +62,18 @@ TABLE_COLUMNS = {
 }
 
 
+PROTECTION_COLUMNS = ("ctx_pct_change", "bmd_lumbar_spine_pct_change", "bmd_total_hip_pct_change")
+
+
 def case_scenarios(case: dict, years: float = max(YEARS)) -> dict[str, dict]:
     common = {"patient": case["patient"], "duration": f"{years} years", "output_every": "1 day"}
-    return {
+    arms = {
         "untreated": {**common, "treatments": list(case["background"])},
         "anastrozole": {**common, "treatments": [*case["background"], case["anastrozole"]]},
     }
+    for name, extra in case.get("protection", {}).items():
+        arms[name] = {**common, "treatments": [*case["background"], case["anastrozole"], extra]}
+    return arms
 
 
 @dataclass
@@ -101,7 +114,15 @@ class Comparison:
                 u, a = block[f"{name} untreated"], block[f"{name} anastrozole"]
                 cols[name] = [f"{x:.1f} -> {y:.1f}" for x, y in zip(u, a)]
             table = pd.DataFrame(cols, index=[f"year {y}" for y in block.index])
-            blocks.append(f"{case['label']}   (untreated -> anastrozole)\n{table.to_string()}")
+            text = f"{case['label']}   (untreated -> anastrozole)\n{table.to_string()}"
+            for arm in case.get("protection", {}):
+                rows = self.table[(self.table.case == key) & (self.table.arm == arm)]
+                prot = pd.DataFrame(
+                    {name: [f"{v:.1f}" for v in rows[q]] for q, name in TABLE_COLUMNS.items()
+                     if q in PROTECTION_COLUMNS},
+                    index=[f"year {y}" for y in rows.year])
+                text += f"\n  with bone protection: {arm}\n{prot.to_string()}"
+            blocks.append(text)
         return "\n\n".join(blocks)
 
     def figure(self, path: str | Path) -> Path:

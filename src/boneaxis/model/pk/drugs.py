@@ -7,6 +7,7 @@ Every drug is a depot that empties first-order into a central pool (see :mod:`.a
 * ``release_rate``    depot -> plasma rate (testosterone esters and gel; goserelin implant)
 * ``bound_amount``    central pool = drug bound to bone surfaces (bisphosphonates; its loss rate
                       is the model parameter ``bp_active_half_life_d``)
+* ``zero_order``      dose / release time while an implant releases (goserelin), per day
 * ``exposure``        1 while the supplement is being taken (calcium + vitamin D)
 
 ``model_input`` names the model input (:data:`boneaxis.model.system.INPUTS`) it feeds.
@@ -36,6 +37,7 @@ class Drug:
     source: str
     vmax_mg_per_h: float = 0.0  # saturable (target-mediated) elimination, denosumab only
     km_mg_per_l: float = 0.0
+    release_h: float = 0.0      # zero-order release time of an implant
 
     def plasma_ng_ml(self, central_mg):
         """Plasma concentration (ng/mL) from the central amount (mg); mg/L = 1000 ng/mL."""
@@ -81,11 +83,12 @@ DRUGS: dict[str, Drug] = {d.name: d for d in (
          default_regimen="20 mg every 1 day", typical_dose_mg=(10.0, 40.0),
          typical_interval_h=(12.0, 7 * _DAY),
          source="Nolvadex label: t1/2 5-7 days, tmax ~5 h, Css ~120 ng/mL after ~4 weeks"),
-    Drug("goserelin", "gnrh_release_ug_per_day", "release_rate", "subcutaneous",
-         ka_per_h=_k(7.0 * _DAY), ke_per_h=0.0, bioavailability=1.0, volume_l=0.0,
+    Drug("goserelin", "gnrh_release_ug_per_day", "zero_order", "subcutaneous",
+         ka_per_h=0.0, ke_per_h=0.0, bioavailability=1.0, volume_l=0.0, release_h=28 * _DAY,
          default_regimen="3.6 mg every 28 days", typical_dose_mg=(3.6, 10.8),
          typical_interval_h=(21 * _DAY, 91 * _DAY),
-         source="Zoladex label: 3.6 mg implant releases goserelin continuously over 28 days"),
+         source="Zoladex label: 3.6 mg implant releases goserelin continuously over 28 days "
+                "(the 10.8 mg implant over 12 weeks: give it with every: 12 weeks)"),
     # ------------------------------------------------------------- testosterone (TRT)
     Drug("testosterone_cypionate", "t_exogenous_ng_dl", "release_rate", "intramuscular",
          ka_per_h=_k(8.0 * _DAY), ke_per_h=0.0, bioavailability=0.70, volume_l=0.0,
@@ -131,7 +134,7 @@ DRUGS: dict[str, Drug] = {d.name: d for d in (
          typical_interval_h=(150 * _DAY, 200 * _DAY),
          source="Prolia label: F 62%, tmax ~10 days, Cmax 6.75 ug/mL, mean t1/2 25.4 days; "
                 "nonlinear (target-mediated) clearance at low levels",
-         vmax_mg_per_h=0.004, km_mg_per_l=0.5),
+         vmax_mg_per_h=0.0005, km_mg_per_l=0.2),
     # ------------------------------------------------------------- supplement
     Drug("calcium_vitamin_d", "calcium_vitamin_d_on", "exposure", "oral",
          ka_per_h=1.0, ke_per_h=0.0, bioavailability=1.0, volume_l=0.0,
