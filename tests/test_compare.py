@@ -62,3 +62,10 @@ def test_bone_protection_rows_prevent_loss(table, arm):
         plain = table.loc[("postmenopausal_woman", "anastrozole", year), "bmd_lumbar_spine_pct_change"]
         assert protected > plain + 2.0
         assert table.loc[("postmenopausal_woman", arm, year), "ctx_pct_change"] < 0
+
+
+def test_fracture_hazard_ratios_follow_bmd():
+    hr = run_compare(years=2).hazard_ratios().set_index(["case", "arm"])
+    assert hr.loc[("postmenopausal_woman", "anastrozole"), "hr_hip"] > 1.05
+    assert hr.loc[("older_man_low_t", "anastrozole"), "hr_hip"] > 1.0
+    assert hr.loc[("postmenopausal_woman", "anastrozole + denosumab"), "hr_hip"] < 1.0

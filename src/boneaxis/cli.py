@@ -120,6 +120,8 @@ def simulate(
     file: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
     plot: Annotated[Optional[Path], typer.Option("--plot", help="PNG figure to write.")] = None,
+    monitoring: Annotated[bool, typer.Option(
+        "--monitoring", help="Also print a guideline-based bone monitoring plan.")] = False,
 ) -> None:
     """Run one scenario; write its time series as CSV (and optionally a figure)."""
     import boneaxis
@@ -143,6 +145,11 @@ def simulate(
                + (f", figure -> {plot}" if plot is not None else ""))
     for line in summary_lines(df):
         typer.echo(line)
+    if monitoring:
+        from .report.monitoring import monitoring_plan
+        typer.echo("")
+        typer.echo(monitoring_plan(df, sc.patient.phenotype, sc.patient.age))  # ends with the disclaimer
+        return
     _disclaimer()
 
 

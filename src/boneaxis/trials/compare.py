@@ -103,6 +103,24 @@ class Comparison:
         order = [f"{TABLE_COLUMNS[q]} {a}" for q in TABLE_COLUMNS for a in ("untreated", "anastrozole")]
         return w[order]
 
+    def hazard_ratios(self) -> pd.DataFrame:
+        """Fracture hazard ratio of each treated arm vs the untreated arm over the whole run."""
+        from ..model.fracture import SEX_OF_PHENOTYPE, fracture_hazard_ratio
+
+        rows = []
+        for key, arms in self.series.items():
+            patient = CASES[key]["patient"]
+            sex = SEX_OF_PHENOTYPE[patient["phenotype"]]
+            ref = arms["untreated"]
+            end = float(ref["time_days"].iloc[-1])
+            for arm, df in arms.items():
+                if arm == "untreated":
+                    continue
+                rows.append({"case": key, "arm": arm, "years": end / 365.25, **{
+                    f"hr_{kind}": fracture_hazard_ratio(df, ref, sex, patient["age"], 0.0, end, kind)
+                    for kind in ("major", "hip")}})
+        return pd.DataFrame(rows)
+
     def text(self) -> str:
         """The side-by-side table as printed by ``boneaxis compare`` (weekly means at each year)."""
         wide = self.wide()
@@ -123,6 +141,12 @@ class Comparison:
                     index=[f"year {y}" for y in rows.year])
                 text += f"\n  with bone protection: {arm}\n{prot.to_string()}"
             blocks.append(text)
+        hr = self.hazard_ratios()
+        lines = ["Fracture hazard ratio vs the same person untreated, over the run (from BMD alone):"]
+        for r in hr.itertuples():
+            lines.append(f"  {CASES[r.case]['label'].split(',')[0]}: {r.arm}: major {r.hr_major:.2f}, "
+                         f"hip {r.hr_hip:.2f}")
+        blocks.append("\n".join(lines))
         return "\n\n".join(blocks)
 
     def figure(self, path: str | Path) -> Path:
