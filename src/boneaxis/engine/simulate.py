@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -103,11 +103,19 @@ def prepare(sc: Scenario, p: Params) -> Prepared:
     return Prepared(sc, p, base, pc, grid, state0)
 
 
-def run_arrays(prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
-    """(model inputs at outputs, integrator channels at outputs)."""
+def run_arrays(prep: Prepared, clearance_multipliers: dict[str, float] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(model inputs at outputs, integrator channels at outputs).
+
+    ``clearance_multipliers`` scales a drug's elimination rate (between-patient PK variability;
+    apparent volume unchanged)."""
     g = prep.grid
     half = g.half_times_h()
-    u = input_matrix(pk_units(prep.scenario, float(half[-1]), prep.params), half)
+    units = pk_units(prep.scenario, float(half[-1]), prep.params)
+    if clearance_multipliers:
+        units = [replace(un, ke_per_h=un.ke_per_h * clearance_multipliers[un.drug])
+                 if un.drug in clearance_multipliers else un for un in units]
+    u = input_matrix(units, half)
     out = integrate(prep.state0, u, g.step_h, g.out_every_steps, g.first_out_step,
                     prep.params, prep.pc)
     idx = 2 * (g.first_out_step + g.out_every_steps * np.arange(g.n_out))
