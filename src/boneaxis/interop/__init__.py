@@ -1,0 +1,1 @@
+"""Interfaces to other tools (SBML export).  Optional dependencies are imported lazily."""
