@@ -221,6 +221,122 @@ def drugs() -> None:
         typer.echo(f"{name:<{w0}}  {d.route:<{w1}}  {d.default_regimen:<{w2}}  {d.source}")
 
 
+@app.command("export-sbml")
+def export_sbml(
+    file: Annotated[Optional[Path], typer.Argument(
+        help="Scenario file (YAML or JSON); default: postmenopausal woman, 64 y, anastrozole "
+             "1 mg daily for 5 years.")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="SBML file to write.")] = Path("model.xml"),
+) -> None:
+    """Export one scenario as an SBML L3V2 model (units, dosing events) for other tools."""
+    if file is not None and not file.is_file():
+        raise UserError(f"scenario file not found: {file}")
+    _writable(output, "SBML")
+    try:
+        sbml = importlib.import_module("boneaxis.interop.sbml")
+        text, info = sbml.build_sbml(file if file is not None else sbml.DEFAULT_SCENARIO)
+        errors, warns = sbml.check_sbml(text)
+    except ImportError as exc:
+        raise UserError(str(exc)) from None
+    except ValueError as exc:
+        if type(exc).__name__ == "SBMLExportError":
+            raise UserError(str(exc)) from None
+        raise
+    if errors:
+        raise UserError(f"libSBML reports {len(errors)} error(s) in the export: {errors[0]}",
+                        EXIT_INTERNAL_ERROR)
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write SBML {output}: {exc.strerror or exc}") from None
+    typer.echo(f"SBML L3V2 ({len(info.drugs)} drug(s), {info.n_events} event(s); libSBML: 0 errors, "
+               f"{len(warns)} warning(s)) -> {output}")
+    _disclaimer()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+) -> None:
+    """Start the web app (page + JSON API, OpenAPI at /docs); nothing else to install or start."""
+    if not 0 <= port <= 65535:
+        raise UserError(f"--port must be between 0 and 65535, got {port}")
+    if workers < 1:
+        raise UserError(f"--workers must be at least 1, got {workers}")
+    web = _lazy("boneaxis.web.app", "serve")
+    typer.echo(f"boneaxis web app on http://{host}:{port}/  (Ctrl+C to stop)")
+    typer.echo(DISCLAIMER)
+    web.serve(host=host, port=port, workers=workers)
+
+
+trial_app = typer.Typer(
+    help="Virtual trials: a population given each arm (built-in studies or your own file).",
+    no_args_is_help=True,
+)
+app.add_typer(trial_app, name="trial")
+
+
+@trial_app.command("list")
+def trial_list() -> None:
+    """List the built-in trials (each a study from the calibration targets, with its citation)."""
+    vt = _lazy("boneaxis.trials.virtual_trial", "trial")
+    trials = [vt.builtin_trial(name) for name in vt.builtin_names()]
+    w = max(len("name"), *(len(t.name) for t in trials))
+    typer.echo(f"{'name':<{w}}  {'n':>5}  {'duration':>9}  arms / citation")
+    for t in trials:
+        years = t.duration_h / 8766.0
+        dur = f"{years:g} y" if years >= 1 else f"{t.duration_h / 24:g} d"
+        typer.echo(f"{t.name:<{w}}  {t.population.n:>5}  {dur:>9}  {', '.join(t.arms)}")
+        typer.echo(f"{'':<{w}}  {'':>5}  {'':>9}  {t.citation}")
+
+
+@trial_app.command("run")
+def trial_run(
+    trial: Annotated[str, typer.Argument(help="Trial file (YAML) or the name of a built-in trial.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the results.")],
+    n: Annotated[Optional[int], typer.Option("--n", help="Patients (overrides the file).")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed (overrides the file).")] = None,
+) -> None:
+    """Run a virtual trial; write summary/differences as CSV and Parquet, print a table."""
+    vt = _lazy("boneaxis.trials.virtual_trial", "trial")
+    if output.exists() and not output.is_dir():
+        raise UserError(f"cannot write results into {output}: it is not a directory")
+    result = vt.run_trial(vt.resolve(trial), n=n, seed=seed)
+    written = result.write(output)
+    typer.echo(vt.text_table(result))
+    typer.echo("")
+    typer.echo(f"results -> {', '.join(str(p) for p in written)}")
+    _disclaimer()
+
+
+@app.command()
+def sensitivity(
+    n: Annotated[int, typer.Option("--n", help="Base samples N (power of 2); runs = N (2D+2).")] = 256,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Bar plot (PNG) to write.")] = Path("sensitivity.png"),
+    parameter: Annotated[Optional[list[str]], typer.Option(
+        "--parameter", "-p", help="Parameter to vary (repeatable; default: five bone/drug ones).")] = None,
+    spread: Annotated[float, typer.Option("--spread", help="Relative range, +/- (0-1).")] = 0.5,
+    endpoint: Annotated[str, typer.Option("--endpoint", help="Output column.")] = "bmd_lumbar_spine_pct_change",
+    years: Annotated[float, typer.Option("--years", help="Time of the output (years).")] = 5.0,
+) -> None:
+    """Global (Sobol, SALib) sensitivity of an output to parameter ranges (postmenopausal woman on anastrozole)."""
+    _writable(output, "figure")
+    if n < 2:
+        raise UserError("--n must be at least 2")
+    sens = _lazy("boneaxis.population.sensitivity", "sensitivity")
+    try:
+        res = sens.sobol(n, tuple(parameter) if parameter else sens.DEFAULT_PARAMETERS, spread,
+                         endpoint, years)
+    except (ValueError, KeyError) as exc:
+        raise UserError(str(exc)) from None
+    typer.echo(res.table())
+    res.plot(output)
+    typer.echo(f"figure -> {output}")
+    _disclaimer()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (also used by ``python -m boneaxis.cli``)."""
     from .engine import SimulationError
