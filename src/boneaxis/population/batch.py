@@ -197,7 +197,7 @@ def run_batch(patients: Iterable[tuple],
               output_every_h: float = MONTH_H,
               endpoints: Sequence[str] = DEFAULT_ENDPOINTS,
               times: Sequence[float] | None = None,
-              *, step_h: float = 2.0, params: Params | None = None,
+              *, step_h: float = 3.0, params: Params | None = None,
               threads: int | None = None) -> np.ndarray:
     """Endpoint values for many patients on one regimen: array (n, len(endpoints), len(times)).
 

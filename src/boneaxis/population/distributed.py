@@ -248,7 +248,7 @@ def _client(scheduler):
 def run_population(spec, n: int, seed: int, chunk_size: int = 10_000, scheduler=None, *,
                    treatments: Sequence[dict] = ANASTROZOLE_DAILY,
                    duration_h: float = 5 * HOURS_PER_YEAR, output_every_h: float = MONTH_H,
-                   endpoints: Sequence[str] = DEFAULT_ENDPOINTS, step_h: float = 2.0,
+                   endpoints: Sequence[str] = DEFAULT_ENDPOINTS, step_h: float = 3.0,
                    pk_variability: bool = True, out_dir: str | Path | None = None,
                    threads: int | None = None) -> PopulationResult:
     """``n`` virtual patients (``spec``: a ``population`` block, see :mod:`.sampling`) on one

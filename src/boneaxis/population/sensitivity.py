@@ -74,7 +74,7 @@ class SobolResult:
 def sobol(n_base: int = 256, names: Sequence[str] = DEFAULT_PARAMETERS, spread: float = 0.5,
           output: str = "bmd_lumbar_spine_pct_change", years: float = 5.0,
           patient: dict | None = None, treatments: Sequence[dict] = DEFAULT_TREATMENTS,
-          seed: int = 1, step_h: float = 2.0, threads: int | None = None) -> SobolResult:
+          seed: int = 1, step_h: float = 3.0, threads: int | None = None) -> SobolResult:
     """Sobol indices of ``output`` at ``years`` over ``[1 - spread, 1 + spread] x`` each
     parameter's value.  ``n_base`` should be a power of 2 (Saltelli/Sobol sequence)."""
     from SALib.analyze import sobol as sobol_analyze
