@@ -12,7 +12,7 @@ import pandas as pd
 from ..model import parameters as params_mod
 from ..model.endocrine import INPUTS, PatientConstants, hormones
 from ..model.parameters import Params
-from ..model.fracture import SEX_OF_PHENOTYPE, add_fracture_columns
+from ..model.fracture import REFERENCES, SEX_OF_PHENOTYPE, fracture_columns
 from ..model.phenotypes import SITES, Baseline, baseline, bone_cells_at_start, patient_constants
 from ..model.bone import mineralization_target
 from ..model.system import N_STATES, X_AROM, X_LH, X_MIN, X_OB, X_OC
@@ -127,35 +127,50 @@ def run_arrays(prep: Prepared, clearance_multipliers: dict[str, float] | None = 
     return u[idx], out
 
 
-def to_frame(prep: Prepared, u: np.ndarray, out: np.ndarray) -> pd.DataFrame:
-    ch = {name: out[:, i] for i, name in enumerate(CHANNELS)}
-    base = prep.base
+def channel_columns(ch: np.ndarray, ch0: np.ndarray, u: np.ndarray,
+                    bmd0_g_cm2: dict) -> dict[str, np.ndarray]:
+    """The contract's model columns from integrator channels, for one patient or a batch.
+
+    ``ch``: (..., n_times, N_CHANNELS); ``ch0``: (..., N_CHANNELS) at t = 0; ``u``: (..., n_times,
+    len(INPUTS)); ``bmd0_g_cm2``: site -> baseline BMD, scalar or (..., 1).  Returns arrays
+    (..., n_times); % changes are relative to t = 0.
+    """
+    c = {name: ch[..., i] for i, name in enumerate(CHANNELS)}
+    c0 = {name: ch0[..., i, None] for i, name in enumerate(CHANNELS)}
     cols: dict[str, np.ndarray] = {
-        "time_days": prep.grid.out_times_h() / 24.0,
-        "anastrozole_ng_ml": u[:, INPUTS.index("c_anastrozole_ng_ml")],
-        "lh_iu_l": ch["lh_iu_l"],
-        "testosterone_ng_dl": ch["testosterone_ng_dl"],
-        "estradiol_pg_ml": ch["estradiol_pg_ml"],
-        "ctx_pct_change": 100.0 * (ch["osteoclast_activity"] / ch["osteoclast_activity"][0] - 1.0),
-        "p1np_pct_change": 100.0 * (ch["osteoblast_activity"] / ch["osteoblast_activity"][0] - 1.0),
+        "anastrozole_ng_ml": u[..., INPUTS.index("c_anastrozole_ng_ml")],
+        "lh_iu_l": c["lh_iu_l"],
+        "testosterone_ng_dl": c["testosterone_ng_dl"],
+        "estradiol_pg_ml": c["estradiol_pg_ml"],
+        "ctx_pct_change": 100.0 * (c["osteoclast_activity"] / c0["osteoclast_activity"] - 1.0),
+        "p1np_pct_change": 100.0 * (c["osteoblast_activity"] / c0["osteoblast_activity"] - 1.0),
     }
     for s in SITES:
-        ln = ch[f"bmd_{s}_rel"]
-        rel = np.exp(ln - ln[0])
-        cols[f"bmd_{s}_g_cm2"] = base.bmd_g_cm2[s] * rel
+        rel = np.exp(c[f"bmd_{s}_rel"] - c0[f"bmd_{s}_rel"])
+        cols[f"bmd_{s}_g_cm2"] = bmd0_g_cm2[s] * rel
         cols[f"bmd_{s}_pct_change"] = 100.0 * (rel - 1.0)
-    cols["aromatase_inhibition_pct"] = 100.0 * ch["aromatase_inhibition"]
-    cols["estradiol_bone_effective_pg_ml"] = ch["estradiol_bone_effective_pg_ml"]
+    cols["aromatase_inhibition_pct"] = 100.0 * c["aromatase_inhibition"]
+    cols["estradiol_bone_effective_pg_ml"] = c["estradiol_bone_effective_pg_ml"]
+    return cols
+
+
+def to_frame(prep: Prepared, u: np.ndarray, out: np.ndarray) -> pd.DataFrame:
+    base = prep.base
+    cols = {"time_days": prep.grid.out_times_h() / 24.0,
+            **channel_columns(out, out[0], u, base.bmd_g_cm2)}
     for name in INPUTS:
         if name != "c_anastrozole_ng_ml" and np.any(u[:, INPUTS.index(name)]):
             cols[DRUG_COLUMNS[name]] = u[:, INPUTS.index(name)]
-    df = add_fracture_columns(pd.DataFrame(cols), sex=SEX_OF_PHENOTYPE[prep.scenario.patient.phenotype],
-                              age_years=prep.scenario.patient.age)
-    df = df[list(OUTPUT_COLUMNS) + [c for c in df.columns if c not in OUTPUT_COLUMNS]]
+    cols.update(fracture_columns(
+        cols["time_days"], {s: cols[f"bmd_{s}_g_cm2"] for s in SITES},
+        sex=SEX_OF_PHENOTYPE[prep.scenario.patient.phenotype], age_years=prep.scenario.patient.age))
+    order = list(OUTPUT_COLUMNS) + [c for c in cols if c not in OUTPUT_COLUMNS]
+    df = pd.DataFrame({c: cols[c] for c in order})
     df.attrs.update({
         "disclaimer": DISCLAIMER,
         "baseline_origin": dict(base.origin),
         "parameter_file": dict(params_mod.fitted_file_info()),
+        "fracture_references": dict(REFERENCES),
     })
     return df
 

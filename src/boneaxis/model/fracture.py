@@ -271,36 +271,43 @@ def _coarse_grid(times_d: np.ndarray, every_d: float = 30.4375) -> np.ndarray:
     return np.append(g, t1)
 
 
-def add_fracture_columns(df: pd.DataFrame, sex: str, age_years: float,
-                         reference: str = "female") -> pd.DataFrame:
-    """Return a copy of ``df`` with T-scores and 10-year fracture probabilities (percent).
+def fracture_columns(time_days, bmd_g_cm2: dict, sex: str, age_years: float,
+                     reference: str = "female") -> dict[str, np.ndarray]:
+    """T-scores and 10-year fracture probabilities (percent) as arrays.
 
-    Adds ``t_score_<site>`` for each site present (``bmd_<site>_g_cm2``) against ``reference``
-    ("female" for both sexes by default, or "sex_specific"), and ``fracture_risk_10y_major_pct``,
-    ``fracture_risk_10y_hip_pct``: for each row, the 10-year probability starting at that row's
-    time, age advancing with ``time_days``, using the femoral-neck T-score against the female
-    reference as FRAX does (whatever ``reference`` is), competing mortality included.  The
-    probability is computed on a monthly grid and interpolated linearly to the rows.
+    ``t_score_<site>`` for each site in ``bmd_g_cm2`` against ``reference`` ("female" for both
+    sexes by default, or "sex_specific"), and ``fracture_risk_10y_major_pct``,
+    ``fracture_risk_10y_hip_pct``: for each time, the 10-year probability starting then, age
+    advancing with ``time_days``, using the femoral-neck T-score against the female reference as
+    FRAX does (whatever ``reference`` is), competing mortality included.  The probability is
+    computed on a monthly grid and interpolated linearly to the times.
     """
     _check_sex(sex)
-    out = df.copy()
-    times = out["time_days"].to_numpy(dtype=float)
-    for s in SITES:
-        col = f"bmd_{s}_g_cm2"
-        if col in out:
-            out[f"t_score_{s}"] = t_score(out[col].to_numpy(float), s, sex, reference)
-    fn_t = t_score(out["bmd_femoral_neck_g_cm2"].to_numpy(float), "femoral_neck", sex, "female")
+    times = np.asarray(time_days, dtype=float)
+    cols = {f"t_score_{s}": t_score(np.asarray(bmd_g_cm2[s], float), s, sex, reference)
+            for s in SITES if s in bmd_g_cm2}
+    fn_t = t_score(np.asarray(bmd_g_cm2["femoral_neck"], float), "femoral_neck", sex, "female")
     if times.size == 0:
-        out["fracture_risk_10y_major_pct"] = np.array([], float)
-        out["fracture_risk_10y_hip_pct"] = np.array([], float)
-        return out
+        cols["fracture_risk_10y_major_pct"] = np.array([], float)
+        cols["fracture_risk_10y_hip_pct"] = np.array([], float)
+        return cols
     grid = _coarse_grid(times)
     for kind in ("major", "hip"):
         p = _trajectory_probability(times, fn_t, float(age_years), sex, kind, grid)
-        out[f"fracture_risk_10y_{kind}_pct"] = 100.0 * np.interp(times, grid, p)
+        cols[f"fracture_risk_10y_{kind}_pct"] = 100.0 * np.interp(times, grid, p)
+    return cols
+
+
+def add_fracture_columns(df: pd.DataFrame, sex: str, age_years: float,
+                         reference: str = "female") -> pd.DataFrame:
+    """Return a copy of ``df`` with the columns of :func:`fracture_columns` added."""
+    out = df.copy()
+    bmd = {s: out[f"bmd_{s}_g_cm2"].to_numpy(float) for s in SITES if f"bmd_{s}_g_cm2" in out}
+    for k, v in fracture_columns(out["time_days"].to_numpy(float), bmd, sex, age_years,
+                                 reference).items():
+        out[k] = v
     out.attrs["fracture_references"] = dict(REFERENCES)
     return out
-
 
 def fracture_hazard_ratio(df_a: pd.DataFrame, df_b: pd.DataFrame, sex: str, age_years: float,
                           start_days: float, end_days: float,

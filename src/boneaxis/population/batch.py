@@ -31,7 +31,7 @@ from dataclasses import replace as _dc_replace
 
 from ..engine.inputs import R_CONC, R_RELEASE, input_matrix, pk_units
 from ..engine.integrator import CHANNELS, N_CHANNELS, integrate
-from ..engine.simulate import SimulationError, prepare
+from ..engine.simulate import SimulationError, channel_columns, prepare
 from ..model.endocrine import INPUTS, PatientConstants
 from ..model.parameters import Params
 from ..model.parameters import params as default_params
@@ -150,7 +150,7 @@ def _time_rows(grid, times_h: Sequence[float] | None) -> np.ndarray:
 
 def channels_to_endpoints(ch: np.ndarray, ch0: np.ndarray, u: np.ndarray, bmd0: np.ndarray,
                           endpoints: Sequence[str]) -> np.ndarray:
-    """Output columns from integrator channels (the formulas of ``simulate.to_frame``).
+    """Requested output columns from integrator channels (via ``simulate.channel_columns``).
 
     ``ch``: (n, n_times, N_CHANNELS) at the requested times; ``ch0``: (n, N_CHANNELS) at t = 0;
     ``u``: (n or 1, n_times, len(INPUTS)) inputs at the requested times; ``bmd0``: (n, len(SITES))
@@ -158,29 +158,12 @@ def channels_to_endpoints(ch: np.ndarray, ch0: np.ndarray, u: np.ndarray, bmd0: 
     Returns (n, len(endpoints), n_times).
     """
     n, nt, _ = ch.shape
+    cols = channel_columns(ch, ch0, u, {s: bmd0[:, i, None] for i, s in enumerate(SITES)})
     res = np.empty((n, len(endpoints), nt))
     for k, e in enumerate(endpoints):
-        if e == "anastrozole_ng_ml":
-            v = np.broadcast_to(u[:, :, INPUTS.index("c_anastrozole_ng_ml")], (n, nt))
-        elif e in ("lh_iu_l", "testosterone_ng_dl", "estradiol_pg_ml",
-                   "estradiol_bone_effective_pg_ml"):
-            v = ch[:, :, _CH[e]]
-        elif e == "aromatase_inhibition_pct":
-            v = 100.0 * ch[:, :, _CH["aromatase_inhibition"]]
-        elif e in ("ctx_pct_change", "p1np_pct_change"):
-            c = _CH["osteoclast_activity" if e.startswith("ctx") else "osteoblast_activity"]
-            v = 100.0 * (ch[:, :, c] / ch0[:, c, None] - 1.0)
-        elif e.startswith("bmd_") and e.endswith(("_pct_change", "_g_cm2")):
-            site = e[4:].removesuffix("_pct_change").removesuffix("_g_cm2")
-            if site not in SITES:
-                raise ValueError(f"unknown endpoint {e!r}")
-            c = _CH[f"bmd_{site}_rel"]
-            rel = np.exp(ch[:, :, c] - ch0[:, c, None])
-            v = (100.0 * (rel - 1.0) if e.endswith("_pct_change")
-                 else bmd0[:, SITES.index(site), None] * rel)
-        else:
+        if e not in cols:
             raise ValueError(f"unknown endpoint {e!r}; choose from {', '.join(ENDPOINTS)}")
-        res[:, k, :] = v
+        res[:, k, :] = np.broadcast_to(cols[e], (n, nt))
     return res
 
 
