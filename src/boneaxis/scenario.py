@@ -25,14 +25,14 @@ from __future__ import annotations
 import math
 import warnings
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import units
-from .model.phenotypes import PHENOTYPES
+from .model.phenotypes import check_phenotype
 from .model.pk import DRUGS
 
 MAX_DURATION_Y = 30.0
@@ -133,9 +133,7 @@ class Patient(_Strict):
     @field_validator("phenotype")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in PHENOTYPES:
-            raise ValueError(f"unknown phenotype {v!r}; choose one of {', '.join(PHENOTYPES)}")
-        return v
+        return check_phenotype(v)
 
     @field_validator("age", "years_since_menopause", mode="before")
     @classmethod
@@ -319,6 +317,16 @@ def _one_line(err: ValidationError) -> str:
     return "; ".join(msgs)
 
 
+def parse_yaml(text: str, error: type[Exception]) -> Any:
+    """``yaml.safe_load`` with a one-line ``error`` (line number included) for malformed YAML."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise error(f"malformed YAML{where}: {getattr(exc, 'problem', exc)}") from None
+
+
 def load_scenario(source: dict | str | Path) -> Scenario:
     """A :class:`Scenario` from a mapping, a YAML/JSON string, or a file path.
 
@@ -336,12 +344,7 @@ def load_scenario(source: dict | str | Path) -> Scenario:
         except OSError as exc:
             raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
     if isinstance(source, str):
-        try:
-            source = yaml.safe_load(source)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark is not None else ""
-            raise ScenarioError(f"malformed YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        source = parse_yaml(source, ScenarioError)
     if isinstance(source, Scenario):
         return source
     try:

@@ -16,6 +16,13 @@ from .parameters import Params
 
 PHENOTYPES = ("man", "postmenopausal_woman", "premenopausal_woman", "ovariectomized_transman")
 SITES = ("lumbar_spine", "total_hip", "femoral_neck")
+
+
+def check_phenotype(name: str) -> str:
+    """``name`` if it is a known phenotype, else a ValueError listing them."""
+    if name not in PHENOTYPES:
+        raise ValueError(f"unknown phenotype {name!r}; choose one of {', '.join(PHENOTYPES)}")
+    return name
 MENOPAUSE_AGE_Y = 51.0  # median age at natural menopause (McKinlay 1992 Maturitas 14:103)
 
 

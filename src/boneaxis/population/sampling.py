@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from .. import units
 from ..model.fracture import SEX_OF_PHENOTYPE, bmd_from_t_score
 from ..model.phenotypes import (
-    MENOPAUSE_AGE_Y, PHENOTYPES, SITES, default_bmd_g_cm2, default_estradiol_pg_ml,
+    MENOPAUSE_AGE_Y, SITES, check_phenotype, default_bmd_g_cm2, default_estradiol_pg_ml,
     default_lh_iu_l, default_testosterone_ng_dl,
 )
 from ..scenario import BMD_LIMITS_G_CM2, HOURS_PER_YEAR, LAB_LIMITS, ScenarioError
@@ -216,9 +216,7 @@ class PopulationBlock(BaseModel):
     @field_validator("phenotype")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in PHENOTYPES:
-            raise ValueError(f"unknown phenotype {v!r}; choose one of {', '.join(PHENOTYPES)}")
-        return v
+        return check_phenotype(v)
 
     @field_validator("n", "seed", mode="before")
     @classmethod

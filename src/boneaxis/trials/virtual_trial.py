@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from .. import units
@@ -51,7 +50,7 @@ from ..population.sampling import (
     PopulationBlock, PopulationError, PopulationSpec, VirtualPatient, population_spec,
     sample_patient,
 )
-from ..scenario import HOURS_PER_YEAR, Patient, Scenario, ScenarioError, load_scenario
+from ..scenario import HOURS_PER_YEAR, Patient, Scenario, ScenarioError, load_scenario, parse_yaml
 
 RELATIVE_ENDPOINTS = {
     "estradiol_pct_change": "estradiol_pg_ml",
@@ -217,12 +216,7 @@ def _read(source: dict | str | Path) -> tuple[dict, str]:
             text, where = path.read_text(encoding="utf-8"), str(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise TrialError(f"cannot read trial file {path}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
-        raise TrialError(f"malformed YAML{line}: {getattr(exc, 'problem', exc)}") from None
+    data = parse_yaml(text, TrialError)
     if not isinstance(data, dict):
         raise TrialError("a trial file is a mapping with name, population, arms, duration, endpoints")
     return data, where
