@@ -489,7 +489,6 @@ def build_sbml(scenario, params: Params | None = None) -> tuple[str, ExportInfo]
     feeds: dict[str, list[str]] = {}
     n_events = 0
     for un in units:
-        drug = DRUGS[un.drug]
         col = INPUTS[un.column]
         pre = un.drug
         if un.readout in PIECEWISE_CONSTANT:

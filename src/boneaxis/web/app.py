@@ -41,7 +41,7 @@ from ..model.phenotypes import (PHENOTYPES, SITES, default_bmd_g_cm2, default_es
                                 default_lh_iu_l, default_testosterone_ng_dl)
 from ..model.pk import DRUGS
 from ..notice import DISCLAIMER
-from ..scenario import (BMD_LIMITS_G_CM2, HOURS_PER_YEAR, LAB_LIMITS, MAX_DURATION_Y, Scenario,
+from ..scenario import (BMD_LIMITS_G_CM2, LAB_LIMITS, MAX_DURATION_Y, Scenario,
                         ScenarioError, load_scenario)
 from ..units import UnitError
 
