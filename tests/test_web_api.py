@@ -112,7 +112,8 @@ def test_too_long_for_a_request(client):
     assert detail[0]["loc"] == ["body", "output_every"]
     assert str(MAX_ROWS) in detail[0]["msg"] and "coarser" in detail[0]["msg"]
     detail = _errors(client.post("/api/simulate", json={
-        "patient": _patient(), "duration": "30 years", "output_every": "30 days", "step_h": 0.05}))
+        "patient": _patient(), "duration": "30 years", "output_every": "30 days", "step_h": 0.05,
+        "coarse_step_h": 0.05}))
     assert "too long for a web request" in detail[0]["msg"]
 
 

@@ -266,6 +266,9 @@ class Scenario(_Strict):
     # integrator step (h); 3 h keeps every drug within 0.002 pp BMD and 0.3% hormones of the
     # reference (at 6 h exemestane's fast enzyme kinetics costs 2% in LH; docs/benchmarks.md)
     step_h: float = 3.0
+    # step (h) away from treatment changes (for 28 days after any start or stop, step_h is used);
+    # never below step_h; set it to step_h for a uniform grid
+    coarse_step_h: float = 8.0
 
     @model_validator(mode="before")
     @classmethod
@@ -294,6 +297,8 @@ class Scenario(_Strict):
             raise ValueError("output_every must be at least 1 hour and at most the duration")
         if not (0.05 <= self.step_h <= 24.0):
             raise ValueError("step_h must be between 0.05 and 24 hours")
+        if not (0.05 <= self.coarse_step_h <= 24.0):
+            raise ValueError("coarse_step_h must be between 0.05 and 24 hours")
         for t in self.treatments:
             if t.start_h < -MAX_DURATION_Y * HOURS_PER_YEAR:
                 raise ValueError(f"{t.drug}: start is more than {MAX_DURATION_Y:g} years before day 0")

@@ -46,21 +46,21 @@ def record(out, j, x, sig, p):
 
 
 @njit(cache=True)
-def integrate(state0, u_half, step_h, out_every_steps, first_out_step, p, pc):
-    """Integrate from the first grid time.
+def integrate(state0, u_half, steps_h, out_steps, p, pc):
+    """Integrate from the first grid time with steps ``steps_h`` (h).
 
-    ``u_half`` holds the model inputs on the half-step grid (rows ``2k`` at step ``k``, ``2k+1``
-    at its midpoint).  Returns an array (n_out, N_CHANNELS) sampled every ``out_every_steps``
-    from ``first_out_step`` on.
+    ``u_half`` holds the model inputs at each step boundary and midpoint (rows ``2k`` at step
+    ``k``, ``2k+1`` at its midpoint).  Returns an array (len(out_steps), N_CHANNELS) of the
+    outputs at the step boundaries ``out_steps`` (ascending).
     """
-    n_steps = (u_half.shape[0] - 1) // 2
-    n_out = (n_steps - first_out_step) // out_every_steps + 1
+    n_steps = steps_h.shape[0]
+    n_out = out_steps.shape[0]
     out = np.empty((n_out, N_CHANNELS))
     x = state0.copy()
     xm = np.empty(N_STATES)
     target = np.empty(N_RELAX)
     rate = np.empty(N_RELAX)
-    half = 0.5 * step_h
+    h_prev = -1.0
     # decay factors e^{-rate h/2}, e^{-rate h}: recomputed only when a rate changes (most rates
     # are constants; exemestane's enzyme kinetics is the exception)
     r_half = np.full(N_RELAX, -1.0)
@@ -70,11 +70,17 @@ def integrate(state0, u_half, step_h, out_every_steps, first_out_step, p, pc):
     j = 0
     for k in range(n_steps + 1):
         sig = relaxations(x, u_half[2 * k], p, pc, target, rate)
-        if k >= first_out_step and (k - first_out_step) % out_every_steps == 0:
+        while j < n_out and out_steps[j] == k:
             record(out, j, x, sig, p)
             j += 1
         if k == n_steps:
             break
+        step_h = steps_h[k]
+        half = 0.5 * step_h
+        if step_h != h_prev:       # a new step size invalidates every cached decay factor
+            h_prev = step_h
+            r_half[:] = -1.0
+            r_full[:] = -1.0
         # predictor to the midpoint with frozen targets
         for i in range(N_RELAX):
             if rate[i] != r_half[i]:

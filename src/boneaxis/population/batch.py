@@ -95,14 +95,13 @@ def _pc_row(a):
 
 
 @njit(cache=True, parallel=True)
-def integrate_many(state0, u_half, step_h, out_every_steps, first_out_step, prm, pcs, rows):
+def integrate_many(state0, u_half, steps_h, out_steps, prm, pcs, rows):
     """Integrate patient ``i`` (``state0[i]``, parameters ``prm[i]``, constants ``pcs[i]``) on the
     shared inputs ``u_half``; keep output rows ``rows``.  Returns (n, len(rows), N_CHANNELS)."""
     n = state0.shape[0]
     res = np.empty((n, rows.shape[0], N_CHANNELS))
     for i in prange(n):
-        out = integrate(state0[i], u_half, step_h, out_every_steps, first_out_step,
-                        _params_row(prm[i]), _pc_row(pcs[i]))
+        out = integrate(state0[i], u_half, steps_h, out_steps, _params_row(prm[i]), _pc_row(pcs[i]))
         for a in range(rows.shape[0]):
             for c in range(N_CHANNELS):
                 res[i, a, c] = out[rows[a], c]
@@ -110,7 +109,7 @@ def integrate_many(state0, u_half, step_h, out_every_steps, first_out_step, prm,
 
 
 @njit(cache=True, parallel=True)
-def integrate_many_pk(state0, u_rest, step_h, out_every_steps, first_out_step, prm, pcs, rows,
+def integrate_many_pk(state0, u_rest, steps_h, out_steps, prm, pcs, rows,
                       grid_h, dose_t, doses, ka, ke, scale, col, release):
     """As :func:`integrate_many`, with one linear PK unit whose elimination rate differs by
     patient (``ke[i]``): its column is added to ``u_rest`` per patient.  Also returns that input
@@ -125,10 +124,9 @@ def integrate_many_pk(state0, u_rest, step_h, out_every_steps, first_out_step, p
             u[:, col] += ka * depot * scale
         else:
             u[:, col] += central * scale
-        out = integrate(state0[i], u, step_h, out_every_steps, first_out_step,
-                        _params_row(prm[i]), _pc_row(pcs[i]))
+        out = integrate(state0[i], u, steps_h, out_steps, _params_row(prm[i]), _pc_row(pcs[i]))
         for a in range(rows.shape[0]):
-            ucol[i, a] = u[2 * (first_out_step + out_every_steps * rows[a]), col]
+            ucol[i, a] = u[2 * out_steps[rows[a]], col]
             for c in range(N_CHANNELS):
                 res[i, a, c] = out[rows[a], c]
     return res, ucol
@@ -140,10 +138,11 @@ def _time_rows(grid, times_h: Sequence[float] | None) -> np.ndarray:
         return np.array([grid.n_out - 1], dtype=np.int64)
     rows = []
     for t in times_h:
-        j = int(round(t / (grid.out_every_steps * grid.step_h)))
-        if not (0 <= j < grid.n_out and abs(out_t[j] - t) <= 1e-6 * max(1.0, abs(t))):
-            raise ValueError(f"time {t:g} h is not an output time (every "
-                             f"{grid.out_every_steps * grid.step_h:g} h up to {out_t[-1]:g} h)")
+        j = int(np.argmin(np.abs(out_t - t)))
+        if not abs(out_t[j] - t) <= 1e-6 * max(1.0, abs(t)):
+            every = out_t[1] - out_t[0] if out_t.size > 1 else 0.0
+            raise ValueError(f"time {t:g} h is not an output time (every {every:g} h up to "
+                             f"{out_t[-1]:g} h)")
         rows.append(j)
     return np.asarray(rows, dtype=np.int64)
 
@@ -229,7 +228,7 @@ def run_batch(patients: Iterable[tuple],
     rows_t = _time_rows(grid, times)
     rows = np.concatenate([[0], rows_t]).astype(np.int64)
     half = grid.half_times_h()
-    u_rows = 2 * (grid.first_out_step + grid.out_every_steps * rows_t)
+    u_rows = 2 * grid.out_steps[rows_t]
     set_threads(threads)
     ch = np.empty((n, rows.shape[0], N_CHANNELS))
     u_out = np.empty((n, rows_t.shape[0], len(INPUTS)))
@@ -251,7 +250,7 @@ def run_batch(patients: Iterable[tuple],
             u_rest = input_matrix([x for x in units if x is not un], half)
             ke = un.ke_per_h * pk_mult[sel, drug_order.index(un.drug)]
             ch[sel], ucol = integrate_many_pk(
-                state0[sel], u_rest, grid.step_h, grid.out_every_steps, grid.first_out_step,
+                state0[sel], u_rest, grid.steps_h, grid.out_steps,
                 prm[sel], pcs[sel], rows, half, un.dose_times_h, un.doses_mg * un.dose_fraction,
                 un.ka_per_h, np.ascontiguousarray(ke), un.scale, un.column,
                 un.readout == R_RELEASE)
@@ -263,13 +262,13 @@ def run_batch(patients: Iterable[tuple],
                 us = [_dc_replace(x, ke_per_h=x.ke_per_h * pk_mult[i, drug_order.index(x.drug)])
                       for x in units]
                 u = input_matrix(us, half)
-                ch[i] = integrate_many(state0[i:i + 1], u, grid.step_h, grid.out_every_steps,
-                                       grid.first_out_step, prm[i:i + 1], pcs[i:i + 1], rows)[0]
+                ch[i] = integrate_many(state0[i:i + 1], u, grid.steps_h, grid.out_steps,
+                                       prm[i:i + 1], pcs[i:i + 1], rows)[0]
                 u_out[i] = u[u_rows]
             continue
         u = input_matrix(units, half)
-        ch[sel] = integrate_many(state0[sel], u, grid.step_h, grid.out_every_steps,
-                                 grid.first_out_step, prm[sel], pcs[sel], rows)
+        ch[sel] = integrate_many(state0[sel], u, grid.steps_h, grid.out_steps,
+                                 prm[sel], pcs[sel], rows)
         u_out[sel] = u[u_rows][None]
     if not np.all(np.isfinite(ch)):
         bad = int(np.argmax(~np.isfinite(ch).all(axis=(1, 2))))

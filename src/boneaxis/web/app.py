@@ -117,6 +117,7 @@ class ScenarioIn(_In):
     duration_h: float | None = None
     output_every_h: float | None = None
     step_h: float | None = None
+    coarse_step_h: float | None = None
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "patient": {"phenotype": "man", "age": 67,
@@ -231,7 +232,7 @@ _TREATMENT_FIELDS = (("unknown drug", "drug"), ("dose", "dose"), ("interval", "e
 def _refine(loc: list, msg: str) -> list:
     """The field inside ``loc`` that a model-level message is about (labs, BMD site, treatment)."""
     if not loc:
-        for key in ("duration", "output_every", "step_h", "treatments"):
+        for key in ("duration", "output_every", "coarse_step_h", "step_h", "treatments"):
             if msg.startswith(key):
                 return [key]
         return []
