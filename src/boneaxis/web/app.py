@@ -560,31 +560,28 @@ def create_app() -> FastAPI:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
+    def _run(payload, body, what: str) -> Any:
+        """JSON response of ``payload(body)``; any failure is a 422 (user input never gives 500)."""
+        try:
+            return Response(payload(body), media_type="application/json")
+        except ApiError as exc:
+            return _err(exc)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("%s failed", what)
+            return _err(ApiError([_detail(["body"], f"could not run {what} "
+                                          f"({type(exc).__name__}: {exc})")]))
+
     @app.post("/api/simulate", response_model=SimulateOut, responses=_422,
               summary="Simulate one scenario")
     async def api_simulate(body: ScenarioIn) -> Any:
         """One scenario (the scenario file's keys, as JSON) -> one array per output column."""
-        try:
-            return Response(simulate_payload(body), media_type="application/json")
-        except ApiError as exc:
-            return _err(exc)
-        except Exception as exc:  # noqa: BLE001 - user input must never produce a 500
-            log.exception("simulate failed")
-            return _err(ApiError([_detail(["body"], f"could not run this scenario "
-                                          f"({type(exc).__name__}: {exc})")]))
+        return _run(simulate_payload, body, "this scenario")
 
     @app.post("/api/compare", response_model=CompareOut, responses=_422,
               summary="Compare two to four scenarios")
     async def api_compare(body: CompareIn) -> Any:
         """2-4 scenarios -> series on one time grid and a summary table (weekly means at years)."""
-        try:
-            return Response(compare_payload(body), media_type="application/json")
-        except ApiError as exc:
-            return _err(exc)
-        except Exception as exc:  # noqa: BLE001
-            log.exception("compare failed")
-            return _err(ApiError([_detail(["body"], f"could not run these scenarios "
-                                          f"({type(exc).__name__}: {exc})")]))
+        return _run(compare_payload, body, "these scenarios")
 
     drugs_cached = drugs_payload()
     phen_cached = phenotypes_payload()
