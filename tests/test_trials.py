@@ -1,6 +1,5 @@
 """Virtual populations (inclusion criteria, split-invariant seeding) and virtual trials."""
 
-import math
 
 import numpy as np
 import pandas as pd
