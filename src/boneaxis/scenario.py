@@ -267,8 +267,9 @@ class Scenario(_Strict):
     # reference (at 6 h exemestane's fast enzyme kinetics costs 2% in LH; docs/benchmarks.md)
     step_h: float = 3.0
     # step (h) away from treatment changes (for 28 days after any start or stop, step_h is used);
-    # never below step_h; set it to step_h for a uniform grid
-    coarse_step_h: float = 8.0
+    # never below step_h; None: chosen per drug and regimen (engine.simulate.coarse_step_h);
+    # set it to step_h for a uniform grid
+    coarse_step_h: float | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -297,7 +298,7 @@ class Scenario(_Strict):
             raise ValueError("output_every must be at least 1 hour and at most the duration")
         if not (0.05 <= self.step_h <= 24.0):
             raise ValueError("step_h must be between 0.05 and 24 hours")
-        if not (0.05 <= self.coarse_step_h <= 24.0):
+        if self.coarse_step_h is not None and not (0.05 <= self.coarse_step_h <= 24.0):
             raise ValueError("coarse_step_h must be between 0.05 and 24 hours")
         for t in self.treatments:
             if t.start_h < -MAX_DURATION_Y * HOURS_PER_YEAR:
