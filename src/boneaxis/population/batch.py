@@ -31,7 +31,7 @@ from dataclasses import replace as _dc_replace
 
 from ..engine.inputs import R_CONC, R_RELEASE, input_matrix, pk_units
 from ..engine.integrator import CHANNELS, N_CHANNELS, integrate
-from ..engine.simulate import SimulationError, channel_columns, prepare
+from ..engine.simulate import SimulationError, channel_columns, make_grid, prepare
 from ..model.endocrine import INPUTS, PatientConstants
 from ..model.parameters import Params
 from ..model.parameters import params as default_params
@@ -188,7 +188,7 @@ def run_batch(patients: Iterable[tuple],
     multiplier}`` (CL/F scaled, V/F unchanged, as :mod:`.sampling` draws it); ``treatments``:
     scenario treatment mappings shared by all; ``times``: output times in hours (on the
     ``output_every_h`` grid; default: the last output).  ``step_h`` is the integrator step (the
-    scenario default, 2 h, unless given).  ``threads`` sets numba's thread count (default: all
+    scenario default, 3 h, unless given; the coarse step is chosen as in ``simulate()``).  ``threads`` sets numba's thread count (default: all
     cores).  With no clearance multipliers each patient's result is bit-identical to
     ``simulate()`` of the same scenario with :func:`patient_params`.
     """
@@ -209,13 +209,12 @@ def run_batch(patients: Iterable[tuple],
     pk_mult = np.ones((n, len(drugs)))
     drug_order = sorted(drugs)
     pk_key = []
-    grid = None
+    grid = make_grid(base_sc)       # the same for every patient (same treatments and times)
     for i, item in enumerate(patients):
         pd_, mult = item[0], item[1]
         pt = Patient.model_validate(pd_)
         p = patient_params(p0, mult)
-        prep = prepare(base_sc.model_copy(update={"patient": pt}), p)
-        grid = prep.grid
+        prep = prepare(base_sc.model_copy(update={"patient": pt}), p, grid)
         state0[i] = prep.state0
         prm[i] = p
         pcs[i] = prep.pc

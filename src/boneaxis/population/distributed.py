@@ -183,13 +183,10 @@ class Job:
 
 
 def _patients(job: Job, start: int, stop: int) -> list[tuple]:
-    from .sampling import sample_patient
+    from .sampling import sample_population
 
-    out = []
-    for i in range(start, stop):
-        vp = sample_patient(job.population, i)
-        out.append((vp.patient, vp.multipliers, vp.pk if job.pk_variability else None))
-    return out
+    return [(vp.patient, vp.multipliers, vp.pk if job.pk_variability else None)
+            for vp in sample_population(job.population, start, stop)]
 
 
 def run_chunk(job: Job, start: int, stop: int) -> Summary:

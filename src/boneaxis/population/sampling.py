@@ -27,7 +27,8 @@ outside the possible values, or holding less than 1 in 10^9 of the population) a
 
 Reproducibility independent of how the work is split: patient ``i`` is computed only from
 ``numpy.random.default_rng([seed, i])`` (a fixed number of uniforms, consumed in a fixed order)
-and scalar ``math`` arithmetic, so it is bit-identical whichever chunk computes it.
+and element-wise array arithmetic (scipy.special ``ndtr``/``ndtri`` for the normal CDF and its
+inverse), so it is bit-identical whichever chunk computes it; a chunk is drawn as arrays.
 
 Per-patient parameters: the bone-sensitivity multipliers of :mod:`.virtual` (E2->bone EC50, RANKL
 gain, remodeling rate) and an anastrozole clearance multiplier (:data:`PK_VARIABILITY`).
@@ -37,10 +38,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .. import units
@@ -74,50 +75,10 @@ _LAB_KEYS = {"testosterone": "testosterone_ng_dl", "estradiol": "estradiol_pg_ml
 _LAB_UNITS = {"testosterone_ng_dl": "ng/dL", "estradiol_pg_ml": "pg/mL", "lh_iu_l": "IU/L"}
 _LAB_DEFAULTS = {"testosterone_ng_dl": default_testosterone_ng_dl,
                  "estradiol_pg_ml": default_estradiol_pg_ml, "lh_iu_l": default_lh_iu_l}
-_ND = NormalDist()
-_SQRT2 = math.sqrt(2.0)
 
 
 class PopulationError(ScenarioError):
     """A population block that cannot be sampled (message is one line, for the user)."""
-
-
-# ----------------------------------------------------------------------------- numerics
-def _phi(x: float) -> float:
-    """Standard normal CDF, accurate in the lower tail."""
-    if x == -math.inf:
-        return 0.0
-    if x == math.inf:
-        return 1.0
-    return 0.5 * math.erfc(-x / _SQRT2)
-
-
-def _mass(a: float, b: float) -> float:
-    """P(a <= Z <= b) for a standard normal Z, accurate in either tail."""
-    if a > 0.0:
-        a, b = -b, -a
-    return _phi(b) - _phi(a)
-
-
-def _truncated_z(u: float, a: float, b: float) -> float:
-    """Inverse CDF of the standard normal truncated to [a, b] at ``u`` in [0, 1)."""
-    if a > 0.0:                                   # work in the accurate (lower) tail
-        return -_truncated_z(1.0 - u, -b, -a)
-    pa, pb = _phi(a), _phi(b)
-    p = pa + u * (pb - pa)
-    p = min(max(p, 1e-300), 1.0 - 1e-16)
-    return min(max(_ND.inv_cdf(p), a), b)
-
-
-def _lognormal_params(mean: float, cv: float) -> tuple[float, float]:
-    s = math.sqrt(math.log1p(cv * cv))
-    return math.log(mean) - 0.5 * s * s, s        # mean-preserving, as in virtual._lognormal
-
-
-def _log_bounds(lo: float, hi: float, mu: float, s: float) -> tuple[float, float]:
-    a = -math.inf if lo <= 0.0 else (math.log(lo) - mu) / s
-    b = math.inf if hi == math.inf else (math.log(hi) - mu) / s
-    return a, b
 
 
 # ----------------------------------------------------------------------------- the block
@@ -374,86 +335,140 @@ class VirtualPatient:
     pk: dict[str, float]             # clearance multiplier per drug
 
 
-def _draw_normal(u: float, centre: float, sd: float, lo: float, hi: float, what: str) -> float:
-    if lo == hi:
-        return lo
+# ----------------------------------------------------------------------------- vectorized draws
+def _uniforms(seed: int, start: int, stop: int) -> np.ndarray:
+    """(stop - start, N_UNIFORMS): patient i's uniforms come from ``default_rng([seed, i])`` only."""
+    out = np.empty((stop - start, N_UNIFORMS))
+    for k, i in enumerate(range(start, stop)):
+        out[k] = np.random.default_rng([seed, i]).random(N_UNIFORMS)
+    return out
+
+
+def _mass(a, b):
+    """P(a <= Z <= b) for a standard normal Z, accurate in either tail (arrays)."""
+    a, b = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float))
+    flip = a > 0.0
+    a2, b2 = np.where(flip, -b, a), np.where(flip, -a, b)
+    return ndtr(b2) - ndtr(a2)
+
+
+def _truncated_z(u, a, b):
+    """Inverse CDF of the standard normal truncated to [a, b] at ``u`` in [0, 1) (arrays);
+    computed in the lower tail, where it is accurate."""
+    u, a, b = np.broadcast_arrays(np.asarray(u, float), np.asarray(a, float),
+                                  np.asarray(b, float))
+    flip = a > 0.0
+    u2, a2, b2 = np.where(flip, 1.0 - u, u), np.where(flip, -b, a), np.where(flip, -a, b)
+    pa, pb = ndtr(a2), ndtr(b2)
+    p = np.clip(pa + u2 * (pb - pa), 1e-300, 1.0 - 1e-16)
+    z = np.clip(ndtri(p), a2, b2)
+    return np.where(flip, -z, z)
+
+
+def _check_mass(mass, lo, hi, message) -> None:
+    bad = (mass < MIN_MASS) & (lo != hi)
+    if np.any(bad):
+        k = int(np.argmax(bad))
+        raise PopulationError(message(k))
+
+
+def _draw_normal(u, centre, sd, lo, hi, what: str) -> np.ndarray:
+    u, centre, lo, hi = np.broadcast_arrays(*(np.asarray(x, float) for x in (u, centre, lo, hi)))
     a, b = (lo - centre) / sd, (hi - centre) / sd
-    if _mass(a, b) < MIN_MASS:
-        raise PopulationError(f"inclusion criteria cannot be met: {what} {_fmt_range((lo, hi))} "
-                              f"holds almost nobody around {centre:g}")
-    return min(max(centre + sd * _truncated_z(u, a, b), lo), hi)
+    _check_mass(_mass(a, b), lo, hi, lambda k: (
+        f"inclusion criteria cannot be met: {what} {_fmt_range((lo[k], hi[k]))} holds almost "
+        f"nobody around {centre[k]:g}"))
+    x = np.clip(centre + sd * _truncated_z(u, a, b), lo, hi)
+    return np.where(lo == hi, lo, x)
 
 
-def _draw_lognormal(u: float, mean: float, cv: float, lo: float, hi: float, what: str,
-                    unit: str, who: str) -> float:
-    mu, s = _lognormal_params(mean, cv)
-    a, b = _log_bounds(lo, hi, mu, s)
-    if _mass(a, b) < MIN_MASS:
-        raise PopulationError(
-            f"inclusion criteria cannot be met: {what} {_fmt_range((lo, hi), unit)} selects fewer "
-            f"than 1 in {1 / MIN_MASS:.0e} of {who} (typical {mean:.3g} {unit}, CV {cv:.0%})")
-    return min(max(math.exp(mu + s * _truncated_z(u, a, b)), lo), hi)
+def _draw_lognormal(u, mean, cv: float, lo: float, hi: float, what: str, unit: str,
+                    who: str) -> np.ndarray:
+    u, mean = np.broadcast_arrays(np.asarray(u, float), np.asarray(mean, float))
+    s = math.sqrt(math.log1p(cv * cv))
+    mu = np.log(mean) - 0.5 * s * s                  # mean-preserving, as in virtual._lognormal
+    a = np.full(mu.shape, -np.inf) if lo <= 0.0 else (math.log(lo) - mu) / s
+    b = np.full(mu.shape, np.inf) if hi == math.inf else (math.log(hi) - mu) / s
+    _check_mass(_mass(a, b), np.full(mu.shape, lo), np.full(mu.shape, hi), lambda k: (
+        f"inclusion criteria cannot be met: {what} {_fmt_range((lo, hi), unit)} selects fewer "
+        f"than 1 in {1 / MIN_MASS:.0e} of {who} (typical {mean[k]:.3g} {unit}, CV {cv:.0%})"))
+    return np.clip(np.exp(mu + s * _truncated_z(u, a, b)), lo, hi)
 
 
-def sample_patient(spec: PopulationSpec, i: int) -> VirtualPatient:
-    """Patient ``i`` of the population (depends only on ``spec`` and ``i``)."""
-    u = [float(x) for x in np.random.default_rng([spec.seed, i]).random(N_UNIFORMS)]
+def sample_arrays(spec: PopulationSpec, start: int, stop: int) -> dict[str, np.ndarray]:
+    """Patients ``start .. stop-1`` as arrays (one entry per patient): ``age``,
+    ``years_since_menopause`` (NaN if not drawn), the labs (model units), ``bmd_<site>``,
+    ``mult_<name>`` and ``pk_<drug>``.  Patient i depends only on ``spec`` and ``i``."""
+    u = _uniforms(spec.seed, start, stop)
+    n = u.shape[0]
     ph = spec.phenotype
     who = {"man": "men", "postmenopausal_woman": "postmenopausal women",
            "premenopausal_woman": "premenopausal women"}.get(ph, ph)
-    # age
+    out: dict[str, np.ndarray] = {}
     a_lo, a_hi = _age_bounds(spec)
     if spec.age.range is not None:
-        age = _draw_normal(u[_U_AGE], 0.5 * (spec.age.range[0] + spec.age.range[1]) if all(
-            map(math.isfinite, spec.age.range)) else min(max(67.0, a_lo), a_hi),
-            AGE_SD_Y, a_lo, a_hi, "age")
+        centre = (0.5 * (spec.age.range[0] + spec.age.range[1])
+                  if all(map(math.isfinite, spec.age.range)) else min(max(67.0, a_lo), a_hi))
+        age = _draw_normal(u[:, _U_AGE], centre, AGE_SD_Y, a_lo, a_hi, "age")
     else:
         centre = spec.age.centre if spec.age.centre is not None else 65.0
         # as virtual.py (40-90 years), widened so that the typical value stays well inside
         lo = max(a_lo, min(40.0, centre - 2.0 * AGE_SD_Y))
         hi = min(a_hi, max(90.0, centre + 2.0 * AGE_SD_Y))
-        age = _draw_normal(u[_U_AGE], centre, AGE_SD_Y, min(lo, hi), hi, "age")
-    p: dict[str, Any] = {"phenotype": ph, "age": age}
-    # years since menopause (postmenopausal women only)
+        age = _draw_normal(u[:, _U_AGE], centre, AGE_SD_Y, min(lo, hi), hi, "age")
+    out["age"] = age
     ysm_q = spec.years_since_menopause
+    ysm = np.full(n, np.nan)
     if ysm_q.range is not None:
-        lo, hi = max(ysm_q.range[0], 0.0), min(ysm_q.range[1], age - 30.0)
-        centre = (0.5 * (ysm_q.range[0] + ysm_q.range[1]) if math.isfinite(ysm_q.range[1])
-                  else max(age - MENOPAUSE_AGE_Y, lo))
-        p["years_since_menopause"] = _draw_normal(u[_U_YSM], centre, YSM_SD_Y, lo, hi,
-                                                  "years_since_menopause")
+        lo = np.full(n, max(ysm_q.range[0], 0.0))
+        hi = np.minimum(ysm_q.range[1], age - 30.0)
+        centre = (np.full(n, 0.5 * (ysm_q.range[0] + ysm_q.range[1]))
+                  if math.isfinite(ysm_q.range[1]) else np.maximum(age - MENOPAUSE_AGE_Y, lo))
+        ysm = _draw_normal(u[:, _U_YSM], centre, YSM_SD_Y, lo, hi, "years_since_menopause")
     elif ysm_q.centre is not None:    # as virtual.py: >= 1, at most 15 y past the median age
-        hi = max(min(max(age - MENOPAUSE_AGE_Y + 15.0, 1.0), age - 30.0), 0.0)
-        lo = min(1.0, hi)
-        p["years_since_menopause"] = _draw_normal(u[_U_YSM], ysm_q.centre, YSM_SD_Y, lo, hi,
-                                                  "years_since_menopause")
-    # labs: typical value given, else the phenotype's default at this patient's age
-    labs = {}
+        hi = np.maximum(np.minimum(np.maximum(age - MENOPAUSE_AGE_Y + 15.0, 1.0), age - 30.0),
+                        0.0)
+        lo = np.minimum(1.0, hi)
+        ysm = _draw_normal(u[:, _U_YSM], ysm_q.centre, YSM_SD_Y, lo, hi,
+                           "years_since_menopause")
+    out["years_since_menopause"] = ysm
     for name, k in (("testosterone_ng_dl", _U_T), ("estradiol_pg_ml", _U_E2), ("lh_iu_l", _U_LH)):
         q = spec.labs.get(name, Quantity())
-        centre = q.centre if q.centre is not None else _LAB_DEFAULTS[name](ph, age)
+        centre = (np.full(n, q.centre) if q.centre is not None
+                  else np.array([_LAB_DEFAULTS[name](ph, float(a)) for a in age]))
         lo, hi = _intersect(q.range, *LAB_LIMITS[name])
-        labs[name] = _draw_lognormal(u[k], centre, VARIABILITY[name].cv, lo, hi,
-                                     name.rsplit("_", 2)[0], _LAB_UNITS[name], who)
-    p["labs"] = labs
-    bmd = {}
+        out[name] = _draw_lognormal(u[:, k], centre, VARIABILITY[name].cv, lo, hi,
+                                    name.rsplit("_", 2)[0], _LAB_UNITS[name], who)
     for s in SITES:
         q = spec.bmd.get(s, Quantity())
         centre = q.centre if q.centre is not None else default_bmd_g_cm2(ph, s)
         lo, hi = _bmd_bounds(spec, s)
         what = f"t_score {s}" if s in spec.t_score else f"bmd {s}"
-        bmd[s] = _draw_lognormal(u[_U_BMD[s]], centre, VARIABILITY["bmd_g_cm2"].cv, lo, hi,
-                                 what, "g/cm2", who)
-    p["bmd"] = bmd
-    mult = {}
+        out[f"bmd_{s}"] = _draw_lognormal(u[:, _U_BMD[s]], centre, VARIABILITY["bmd_g_cm2"].cv,
+                                          lo, hi, what, "g/cm2", who)
     for m in MULTIPLIERS:
-        mu, s_ = _lognormal_params(1.0, VARIABILITY[m].cv)
-        mult[m] = math.exp(mu + s_ * _truncated_z(u[_U_MULT[m]], -math.inf, math.inf))
-    pk = {}
+        out[f"mult_{m}"] = _draw_lognormal(u[:, _U_MULT[m]], 1.0, VARIABILITY[m].cv, 0.0,
+                                           math.inf, m, "", who)
     for d, var in PK_VARIABILITY.items():
-        mu, s_ = _lognormal_params(1.0, var.cv)
-        pk[d] = math.exp(mu + s_ * _truncated_z(u[_U_PK[d]], -math.inf, math.inf))
+        out[f"pk_{d}"] = _draw_lognormal(u[:, _U_PK[d]], 1.0, var.cv, 0.0, math.inf, d, "", who)
+    return out
+
+
+def _patient_of(spec: PopulationSpec, arr: dict[str, np.ndarray], k: int, i: int
+                ) -> VirtualPatient:
+    p: dict[str, Any] = {"phenotype": spec.phenotype, "age": float(arr["age"][k])}
+    if not math.isnan(arr["years_since_menopause"][k]):
+        p["years_since_menopause"] = float(arr["years_since_menopause"][k])
+    p["labs"] = {name: float(arr[name][k]) for name in _LAB_DEFAULTS}
+    p["bmd"] = {s: float(arr[f"bmd_{s}"][k]) for s in SITES}
+    mult = {m: float(arr[f"mult_{m}"][k]) for m in MULTIPLIERS}
+    pk = {d: float(arr[f"pk_{d}"][k]) for d in PK_VARIABILITY}
     return VirtualPatient(i, p, mult, pk)
+
+
+def sample_patient(spec: PopulationSpec, i: int) -> VirtualPatient:
+    """Patient ``i`` of the population (depends only on ``spec`` and ``i``)."""
+    return _patient_of(spec, sample_arrays(spec, i, i + 1), 0, i)
 
 
 def sample_population(spec: PopulationSpec | dict, start: int = 0,
@@ -463,7 +478,8 @@ def sample_population(spec: PopulationSpec | dict, start: int = 0,
     stop = spec.n if stop is None else stop
     if not 0 <= start <= stop <= spec.n:
         raise ValueError(f"patients {start}..{stop} are not within 0..{spec.n}")
-    return [sample_patient(spec, i) for i in range(start, stop)]
+    arr = sample_arrays(spec, start, stop)
+    return [_patient_of(spec, arr, k, i) for k, i in enumerate(range(start, stop))]
 
 
 def population_frame(patients: list[VirtualPatient]):
