@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import boneaxis
 from boneaxis.model import fracture as fx
 from boneaxis.model.phenotypes import PHENOTYPES
 
@@ -224,3 +225,36 @@ def test_hazard_ratio_rejects_empty_period():
     df = trajectory()
     with pytest.raises(ValueError):
         fx.fracture_hazard_ratio(df, df, "female", 65.0, 100.0, 100.0)
+
+
+def test_z_score_lumbar_spine_against_the_tabulated_reference():
+    from boneaxis.model.fracture import z_score
+
+    assert float(z_score(0.952, "lumbar_spine", "female", 65.5)) == pytest.approx(0.0, abs=1e-12)
+    assert float(z_score(1.057 + 0.110, "lumbar_spine", "male", 25.5)) == pytest.approx(1.0)
+    # between decades: linear in age; the same BMD scores lower at 60 than at 70 in women
+    assert float(z_score(0.9, "lumbar_spine", "female", 60)) < float(
+        z_score(0.9, "lumbar_spine", "female", 70))
+    with pytest.raises(ValueError, match="no verified age-matched reference"):
+        z_score(0.8, "femoral_neck", "female", 60)
+
+
+def test_simulate_reports_spine_z_score_with_age_advancing():
+    df = boneaxis.simulate({"patient": {"phenotype": "postmenopausal_woman", "age": 65.5},
+                            "duration": "2 years", "output_every": "30 days"})
+    from boneaxis.model.fracture import z_score
+
+    expected = z_score(df.bmd_lumbar_spine_g_cm2, "lumbar_spine", "female",
+                       65.5 + df.time_days / 365.25)
+    assert np.allclose(df.z_score_lumbar_spine, expected)
+
+
+def test_life_table_and_major_to_hip_ratio_are_the_published_values():
+    from boneaxis.model.fracture import (
+        hip_incidence_per_year, major_incidence_per_year, mortality_hazard_per_year,
+    )
+
+    assert float(mortality_hazard_per_year(70, "female")) == pytest.approx(-np.log1p(-0.014484))
+    assert float(mortality_hazard_per_year(85, "male")) == pytest.approx(-np.log1p(-0.093585))
+    ratio = major_incidence_per_year(75, "female") / hip_incidence_per_year(75, "female")
+    assert float(ratio) == pytest.approx(11.0 / 2.3)

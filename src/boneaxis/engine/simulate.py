@@ -39,6 +39,7 @@ OUTPUT_COLUMNS = (
     *(f"bmd_{s}_{kind}" for s in SITES for kind in ("g_cm2", "pct_change")),
     "aromatase_inhibition_pct", "estradiol_bone_effective_pg_ml",
     *(f"t_score_{s}" for s in SITES), "fracture_risk_10y_major_pct", "fracture_risk_10y_hip_pct",
+    "z_score_lumbar_spine",
 )
 
 

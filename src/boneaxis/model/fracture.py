@@ -77,6 +77,37 @@ YOUNG_ADULT_REFERENCE_SOURCE: dict[str, str] = {
         "17:1748490 Table 3"),
 }
 
+# ------------------------------------------------ age-matched lumbar-spine reference (Z-scores)
+# NHANES reference mean (SD), g/cm2, by decade of age 21-30 ... 71-80, as tabulated in
+# Varatharajan 2026 Front Endocrinol 17:1748490, Table 3 ("NHANES reference values").  Placed at
+# the decade midpoints, linear in age between, held outside 25.5-75.5.  Only the lumbar spine:
+# no age-matched femoral-neck or total-hip table for both sexes could be verified, so boneaxis
+# reports no Z-score at those sites.
+_Z_AGES = np.array([25.5, 35.5, 45.5, 55.5, 65.5, 75.5])
+AGE_MATCHED_SPINE: dict[str, tuple[np.ndarray, np.ndarray]] = {
+    "male": (np.array([1.057, 1.042, 1.051, 1.053, 1.070, 1.068]),
+             np.array([0.110, 0.117, 0.129, 0.143, 0.142, 0.177])),
+    "female": (np.array([1.064, 1.065, 1.056, 0.993, 0.952, 0.902]),
+               np.array([0.106, 0.110, 0.134, 0.141, 0.142, 0.167])),
+}
+AGE_MATCHED_SPINE_SOURCE = (
+    "NHANES lumbar-spine reference mean (SD) by sex and decade 21-80 as tabulated in "
+    "Varatharajan 2026 Front Endocrinol 17:1748490, Table 3; linear in age between decade "
+    "midpoints; Z-scores at the lumbar spine only")
+Z_SCORE_SITES = ("lumbar_spine",)
+
+
+def z_score(bmd_g_cm2, site: str, sex: str, age_years):
+    """Z-score: SDs from the mean of people of the same age and sex (lumbar spine only)."""
+    if site not in Z_SCORE_SITES:
+        raise ValueError(f"no verified age-matched reference for {site!r}; Z-scores are "
+                         f"available at {', '.join(Z_SCORE_SITES)}")
+    means, sds = AGE_MATCHED_SPINE[_check_sex(sex)]
+    a = np.asarray(age_years, dtype=float)
+    return ((np.asarray(bmd_g_cm2, dtype=float) - np.interp(a, _Z_AGES, means))
+            / np.interp(a, _Z_AGES, sds))
+
+
 # ------------------------------------------- age-matched mean femoral-neck BMD (NHANES III NHW)
 # Decade midpoints (years) -> mean g/cm2.  Used only to centre the hazard model on the
 # population's average BMD at each age.  Decade means of Looker 1998 Osteoporos Int 8:468 as
@@ -102,12 +133,22 @@ HIP_INCIDENCE_SOURCE = (
     "Fisher 1991 Epidemiology 2:116 (Medicare, New England): hip fracture per 1000 person-years, "
     "white women 2.2 (65-69) to 31.8 (90-94), white men 0.9 to 20.8; exponential in age through "
     "these anchors")
-# Major osteoporotic fracture (hip, clinical spine, forearm, humerus) = hip x ratio(age).
-# ASSUMPTION (no cited age table): ratio 6 at 65, falling 4.6 %/year (about 3 at 80), bounded
-# to [1.5, 12], chosen to resemble the ratio of FRAX major to hip probabilities.
+# Major osteoporotic fracture (hip, clinical spine, forearm, humerus) = hip x ratio(age, sex).
+# Ratio of FRAX 10-year probabilities, major / hip, at the population's average BMD (UK model,
+# BMI 25, no clinical risk factors; Kanis 2008 Osteoporos Int 19:385, Table 2): women 3.5/0.2,
+# 6.0/0.7, 11/2.3, 17/7.0 and men 2.8/0.1, 3.9/0.4, 5.7/1.3, 7.2/3.4 at ages 50, 60, 70, 80.
+# A 10-year probability averages the incidence over the decade ahead, so each ratio is placed at
+# the middle of its window (age + 5); log-linear in age between, constant outside 55-85.  The
+# 50-year ratios rest on hip probabilities of 0.1-0.2% (one rounded digit).
+_MAJOR_HIP_AGES = np.array([55.0, 65.0, 75.0, 85.0])
+MAJOR_TO_HIP_RATIO: dict[str, np.ndarray] = {
+    "female": np.array([3.5 / 0.2, 6.0 / 0.7, 11.0 / 2.3, 17.0 / 7.0]),
+    "male": np.array([2.8 / 0.1, 3.9 / 0.4, 5.7 / 1.3, 7.2 / 3.4]),
+}
 MAJOR_TO_HIP_RATIO_SOURCE = (
-    "assumption: major/hip incidence ratio 6 at age 65, exp(-0.046/year), bounded [1.5, 12]; "
-    "not from a cited table")
+    "Kanis 2008 Osteoporos Int 19:385, Table 2 (FRAX UK, BMI 25, no BMD or risk factors): ratio "
+    "of 10-year major to hip probability at ages 50-80 (women 17.5, 8.6, 4.8, 2.4; men 28, 9.8, "
+    "4.4, 2.1), placed at age + 5, log-linear in age; a UK ratio applied to US hip incidence")
 
 # ------------------------------------------------------------------- gradient of risk per SD
 # Johnell 2005 JBMR 20:1185 (femoral-neck BMD, per SD decrease, at age 65): hip 2.94 men, 2.88
@@ -123,23 +164,25 @@ GRADIENT_SOURCE = (
     "fracture, 2.6 hip BMD for hip) agrees.")
 
 # ------------------------------------------------------------------- competing mortality
-# Annual probability of death q(x) at exact ages 40, 45, ..., 100, US total population by sex,
-# rounded from United States Life Tables, 2019 (Arias & Xu, NVSR 70(19), 2022) [values rounded
-# from memory of the table, unverified to the 3rd digit].  Interpolated log-linearly in age.
-_LIFE_AGES = np.arange(40.0, 101.0, 5.0)
+# Probability of dying between ages x and x + 1, q(x), at x = 40, 45, ..., 95 and 99: United
+# States Life Tables, 2019 (Arias & Xu, Natl Vital Stat Rep 70(19), 2022), Table 2 (males) and
+# Table 3 (females), as published by NCHS.  Log-linear in age between; flat outside 40-99.
+_LIFE_AGES = np.array([40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0, 95.0,
+                       99.0])
 LIFE_TABLE_QX: dict[str, np.ndarray] = {
-    "male": np.array([0.0025, 0.0035, 0.0055, 0.0085, 0.0125, 0.0170, 0.0245, 0.0370, 0.0590,
-                      0.0960, 0.1600, 0.2550, 0.3600]),
-    "female": np.array([0.0015, 0.0022, 0.0034, 0.0051, 0.0074, 0.0105, 0.0160, 0.0255, 0.0420,
-                        0.0720, 0.1280, 0.2150, 0.3200]),
+    "male": np.array([0.002569, 0.003365, 0.004867, 0.007687, 0.011445, 0.016003, 0.022303,
+                      0.033891, 0.054931, 0.093585, 0.160250, 0.255162, 0.343371]),
+    "female": np.array([0.001414, 0.002005, 0.002964, 0.004623, 0.006891, 0.009573, 0.014484,
+                        0.023549, 0.040043, 0.071076, 0.127590, 0.212972, 0.298719]),
 }
 LIFE_TABLE_SOURCE = (
-    "United States Life Tables, 2019 (Arias E, Xu J. Natl Vital Stat Rep 70(19), 2022): q(x) by "
-    "sex at 5-year ages 40-100, rounded [unverified to the third digit]")
+    "United States Life Tables, 2019 (Arias E, Xu J. Natl Vital Stat Rep 70(19), 2022), Tables 2 "
+    "and 3: q(x) by sex at ages 40, 45, ..., 95 and 99")
 
 REFERENCES = {
     "young_adult_reference": YOUNG_ADULT_REFERENCE_SOURCE,
     "age_matched_mean": AGE_MATCHED_FN_MEAN_SOURCE,
+    "age_matched_spine": AGE_MATCHED_SPINE_SOURCE,
     "hip_incidence": HIP_INCIDENCE_SOURCE,
     "major_to_hip_ratio": MAJOR_TO_HIP_RATIO_SOURCE,
     "gradient_of_risk": GRADIENT_SOURCE,
@@ -197,9 +240,9 @@ def hip_incidence_per_year(age_years, sex: str):
 
 
 def major_incidence_per_year(age_years, sex: str):
-    """Population incidence of a major osteoporotic fracture (assumed ratio to hip, see source)."""
+    """Population incidence of a major osteoporotic fracture: hip x FRAX major/hip ratio."""
     a = np.asarray(age_years, dtype=float)
-    ratio = np.clip(6.0 * np.exp(-0.046 * (a - 65.0)), 1.5, 12.0)
+    ratio = np.exp(np.interp(a, _MAJOR_HIP_AGES, np.log(MAJOR_TO_HIP_RATIO[_check_sex(sex)])))
     return hip_incidence_per_year(a, sex) * ratio
 
 
@@ -211,7 +254,7 @@ def gradient_per_sd(age_years, sex: str, kind: FractureKind):
 
 
 def mortality_hazard_per_year(age_years, sex: str):
-    """Death hazard per year from the life table (log-linear in age; flat outside 40-100)."""
+    """Death hazard per year from the life table (log-linear in age; flat outside 40-99)."""
     a = np.clip(np.asarray(age_years, dtype=float), _LIFE_AGES[0], _LIFE_AGES[-1])
     q = np.exp(np.interp(a, _LIFE_AGES, np.log(LIFE_TABLE_QX[_check_sex(sex)])))
     return -np.log1p(-q)
@@ -273,7 +316,7 @@ def _coarse_grid(times_d: np.ndarray, every_d: float = 30.4375) -> np.ndarray:
 
 def fracture_columns(time_days, bmd_g_cm2: dict, sex: str, age_years: float,
                      reference: str = "female") -> dict[str, np.ndarray]:
-    """T-scores and 10-year fracture probabilities (percent) as arrays.
+    """T-scores, Z-scores (lumbar spine) and 10-year fracture probabilities (percent) as arrays.
 
     ``t_score_<site>`` for each site in ``bmd_g_cm2`` against ``reference`` ("female" for both
     sexes by default, or "sex_specific"), and ``fracture_risk_10y_major_pct``,
@@ -286,6 +329,9 @@ def fracture_columns(time_days, bmd_g_cm2: dict, sex: str, age_years: float,
     times = np.asarray(time_days, dtype=float)
     cols = {f"t_score_{s}": t_score(np.asarray(bmd_g_cm2[s], float), s, sex, reference)
             for s in SITES if s in bmd_g_cm2}
+    cols.update({f"z_score_{s}": z_score(np.asarray(bmd_g_cm2[s], float), s, sex,
+                                         float(age_years) + times / DAYS_PER_YEAR)
+                 for s in Z_SCORE_SITES if s in bmd_g_cm2})
     fn_t = t_score(np.asarray(bmd_g_cm2["femoral_neck"], float), "femoral_neck", sex, "female")
     if times.size == 0:
         cols["fracture_risk_10y_major_pct"] = np.array([], float)
