@@ -21,6 +21,12 @@ CASES = {
         "treatments": [{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}],
         "duration": "2 years", "output_every": "1 day",
     },
+    # one 24 h step per daily dose after the first 28 days: the tightest case (E2 ~0.8%)
+    "man_ana_1mg_daily_2y": {
+        "patient": {"phenotype": "man", "age": 67},
+        "treatments": [{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}],
+        "duration": "2 years", "output_every": "1 day",
+    },
     "man_ana_1mg_twice_weekly_1y": {
         "patient": {"phenotype": "man", "age": 67},
         "treatments": [{"drug": "anastrozole", "dose": "1 mg", "every": "twice weekly"}],
@@ -151,7 +157,10 @@ def test_terminal_half_life_40_to_50_h():
      [{"drug": "goserelin", "dose": "3.6 mg", "every": "28 days"},
       {"drug": "tamoxifen", "dose": "20 mg", "every": "1 day"},
       {"drug": "letrozole", "dose": "2.5 mg", "every": "1 day", "start": "100 days"}]),
-], ids=["exemestane_denosumab_zoledronic_cad", "goserelin_tamoxifen_letrozole"])
+    # exemestane's enzyme kinetics: an 8 h coarse step cost 2.5% in a man's LH (3 h now)
+    ({"phenotype": "man", "age": 67},
+     [{"drug": "exemestane", "dose": "25 mg", "every": "1 day"}]),
+], ids=["exemestane_denosumab_zoledronic_cad", "goserelin_tamoxifen_letrozole", "man_exemestane"])
 def test_other_drugs_match_reference(patient, treatments):
     sc = {"patient": patient, "treatments": treatments, "duration": "1 year"}
     fast, ref = boneaxis.simulate(sc), reference_simulate(sc)
@@ -162,3 +171,42 @@ def test_other_drugs_match_reference(patient, treatments):
         rel = np.max(np.abs(fast[col] - ref[col]) / np.maximum(np.abs(ref[col]), 1e-9))
         assert rel <= 0.01, f"{col}: {rel:.4f}"
     assert np.max(np.abs(fast.ctx_pct_change - ref.ctx_pct_change)) <= 0.5
+
+
+@pytest.mark.parametrize("treatments,expected_h", [
+    ([], 24.0),
+    ([{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}], 24.0),
+    ([{"drug": "anastrozole", "dose": "1 mg", "every": "twice weekly"}], 8.0),
+    ([{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"},
+      {"drug": "exemestane", "dose": "25 mg", "every": "1 day"}], 3.0),
+    ([{"drug": "letrozole", "dose": "2.5 mg", "every": "1 day"},
+      {"drug": "zoledronic_acid", "dose": "4 mg", "every": "6 months"}], 24.0),
+    ([{"drug": "testosterone_gel", "dose": "50 mg", "every": "1 day"}], 8.0),
+])
+def test_automatic_coarse_step(treatments, expected_h):
+    from boneaxis.engine.simulate import coarse_step_h
+    from boneaxis.scenario import load_scenario
+
+    sc = {"patient": {"phenotype": "man", "age": 60}, "treatments": treatments}
+    assert coarse_step_h(load_scenario(sc)) == expected_h
+    assert coarse_step_h(load_scenario({**sc, "coarse_step_h": 5.0})) == 5.0
+
+
+def test_grid_has_every_dose_and_output_and_no_slivers():
+    from boneaxis.engine.simulate import make_grid
+    from boneaxis.scenario import load_scenario
+
+    sc = load_scenario({"patient": {"phenotype": "man", "age": 60},
+                        "treatments": [{"drug": "anastrozole", "dose": "1 mg", "every": "1 day",
+                                        "start": "-10 days", "stop": "100 days"}],
+                        "duration": "1 year", "output_every": "30.4 days"})
+    g = make_grid(sc)
+    t = g.t_steps_h
+    doses = sc.treatments[0].dose_times_h(t[-1])
+    assert np.all(np.min(np.abs(t[None, :] - doses[:, None]), axis=1) < 1e-6)
+    assert np.allclose(g.out_times_h(), 30.4 * 24 * np.arange(g.n_out))
+    assert t[0] == -240.0 and np.all(np.diff(t) > 0)
+    h = np.diff(t)
+    assert h.max() <= 24.0 + 1e-9
+    # within a dosing day the steps are equal: no step is much shorter than its neighbours
+    assert h.min() >= 1.0
