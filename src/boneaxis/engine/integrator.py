@@ -16,6 +16,8 @@ in :mod:`boneaxis.model`; nothing is restated here.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -53,25 +55,40 @@ def integrate(state0, u_half, steps_h, out_steps, p, pc):
     ``k``, ``2k+1`` at its midpoint).  Returns an array (len(out_steps), N_CHANNELS) of the
     outputs at the step boundaries ``out_steps`` (ascending).
     """
-    n_steps = steps_h.shape[0]
     n_out = out_steps.shape[0]
     out = np.empty((n_out, N_CHANNELS))
-    x = state0.copy()
-    xm = np.empty(N_STATES)
-    target = np.empty(N_RELAX)
-    rate = np.empty(N_RELAX)
+    s = np.empty((6, N_RELAX))
+    integrate_kept(state0, u_half, steps_h, out_steps, p, pc, np.arange(n_out), out,
+                   np.empty(N_STATES), np.empty(N_STATES), s[0], s[1], s[2], s[3], s[4], s[5])
+    return out
+
+
+@njit(cache=True)
+def integrate_kept(state0, u_half, steps_h, out_steps, p, pc, dest, res,
+                   x, xm, target, rate, r_half, r_full, d_half, d_full):
+    """The stepping loop of :func:`integrate`, allocation-free (so that a CUDA thread can run it,
+    :mod:`boneaxis.population.gpu`): output ``j`` (at step ``out_steps[j]``) is written to row
+    ``dest[j]`` of ``res`` unless ``dest[j] < 0``.
+
+    Scratch arrays from the caller: ``x``, ``xm`` (N_STATES); ``target``, ``rate``, ``r_half``,
+    ``r_full``, ``d_half``, ``d_full`` (N_RELAX).
+    """
+    n_steps = steps_h.shape[0]
+    n_out = out_steps.shape[0]
+    for i in range(N_STATES):
+        x[i] = state0[i]
     h_prev = -1.0
     # decay factors e^{-rate h/2}, e^{-rate h}: recomputed only when a rate changes (most rates
     # are constants; exemestane's enzyme kinetics is the exception)
-    r_half = np.full(N_RELAX, -1.0)
-    r_full = np.full(N_RELAX, -1.0)
-    d_half = np.empty(N_RELAX)
-    d_full = np.empty(N_RELAX)
+    for i in range(N_RELAX):
+        r_half[i] = -1.0
+        r_full[i] = -1.0
     j = 0
     for k in range(n_steps + 1):
         sig = relaxations(x, u_half[2 * k], p, pc, target, rate)
         while j < n_out and out_steps[j] == k:
-            record(out, j, x, sig, p)
+            if dest[j] >= 0:
+                record(res, dest[j], x, sig, p)
             j += 1
         if k == n_steps:
             break
@@ -79,13 +96,14 @@ def integrate(state0, u_half, steps_h, out_steps, p, pc):
         half = 0.5 * step_h
         if step_h != h_prev:       # a new step size invalidates every cached decay factor
             h_prev = step_h
-            r_half[:] = -1.0
-            r_full[:] = -1.0
+            for i in range(N_RELAX):
+                r_half[i] = -1.0
+                r_full[i] = -1.0
         # predictor to the midpoint with frozen targets
         for i in range(N_RELAX):
             if rate[i] != r_half[i]:
                 r_half[i] = rate[i]
-                d_half[i] = np.exp(-rate[i] * half)
+                d_half[i] = math.exp(-rate[i] * half)
             xm[i] = target[i] + (x[i] - target[i]) * d_half[i]
         ds, dh, dn = drifts(x, sig[6], p)
         xm[X_BMD_SPINE] = x[X_BMD_SPINE] + half * ds
@@ -97,9 +115,8 @@ def integrate(state0, u_half, steps_h, out_steps, p, pc):
         for i in range(N_RELAX):
             if rate[i] != r_full[i]:
                 r_full[i] = rate[i]
-                d_full[i] = np.exp(-rate[i] * step_h)
+                d_full[i] = math.exp(-rate[i] * step_h)
             x[i] = target[i] + (x[i] - target[i]) * d_full[i]
         x[X_BMD_SPINE] += step_h * ds
         x[X_BMD_HIP] += step_h * dh
         x[X_BMD_NECK] += step_h * dn
-    return out
