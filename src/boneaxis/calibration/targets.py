@@ -43,6 +43,7 @@ class Target:
     note: str = ""
     summary: str = "mean"   # statistic the trial reported over its arm: mean | median
     vs_arm: str | None = None  # the target is the difference arm - vs_arm (same patients)
+    since_h: float | None = None  # start of the window of stat "max" / "change_since"
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +61,7 @@ def load() -> tuple[dict[str, dict], tuple[Target, ...]]:
             tolerance=float(tol), role=t["role"], stat=t.get("stat", "at"),
             citation=arms[t["arm"]]["citation"], approx=bool(t.get("approx", False)),
             note=t.get("note", ""), summary=t.get("summary", "mean"), vs_arm=t.get("vs_arm"),
+            since_h=units.duration_h(t["since"], t["id"]) if "since" in t else None,
         ))
     return arms, tuple(out)
 
@@ -109,7 +111,14 @@ def evaluate(target: Target, frame: pd.DataFrame, arm: dict) -> float:
         lo = target.time_h - _interval_h(arm)
         sel = (t_h > lo + 1e-9) & (t_h <= target.time_h + 1e-9)
         return float(np.mean(series[sel]))
-    return float(np.interp(target.time_h, t_h, series))
+    if target.stat == "max":      # peak over (since, time], e.g. a rebound overshoot
+        sel = (t_h > target.since_h - 1e-9) & (t_h <= target.time_h + 1e-9)
+        return float(np.max(series[sel]))
+    at = float(np.interp(target.time_h, t_h, series))
+    if target.stat == "change_since":  # % change of a %-change-from-baseline series since `since`
+        ref = float(np.interp(target.since_h, t_h, series))
+        return 100.0 * ((1.0 + at / 100.0) / (1.0 + ref / 100.0) - 1.0)
+    return at
 
 
 VIRTUAL_N = 100      # virtual patients per arm in reports and tests

@@ -58,7 +58,7 @@ YOUNG_ADULT_REFERENCE: dict[str, dict[str, tuple[float, float]]] = {
     },
     "male": {
         "femoral_neck": (0.934, 0.137),
-        "total_hip": (1.041, 0.144),
+        "total_hip": (1.067, 0.120),
         "lumbar_spine": (1.057, 0.110),
     },
 }
@@ -68,8 +68,10 @@ YOUNG_ADULT_REFERENCE_SOURCE: dict[str, str] = {
         "Looker 1997 JBMR 12:1761): women 0.858 (SD 0.120), the FRAX/WHO reference for both "
         "sexes; men 0.934 (SD 0.137) [male value unverified]"),
     "total_hip": (
-        "NHANES III non-Hispanic white adults aged 20-29 (Looker 1998 Osteoporos Int 8:468): "
-        "women 0.942 (SD 0.122), men 1.041 (SD 0.144) [both unverified against the primary table]"),
+        "women: NHANES III non-Hispanic white women aged 20-29 (Looker 1998 Osteoporos Int "
+        "8:468), 0.942 (SD 0.122) [widely quoted; primary table not read]; men: NHANES men aged "
+        "21-30, 1.067 (SD 0.120), the 'hip' reference tabulated in Varatharajan 2026 Front "
+        "Endocrinol 17:1748490 Table 3"),
     "lumbar_spine": (
         "women: peak BMD of non-Hispanic white women, NHANES 2005-2014, Hologic QDR-4500A "
         "(Xue 2021 J Clin Endocrinol Metab 106:e2613) 1.065 (SD 0.122); men: NHANES 2005-2008 "

@@ -180,11 +180,11 @@ _DEFAULTS: tuple[Parameter, ...] = (
        (0.5, 0.99)),
     _P("dmab_ec50_ug_ml", 0.005, "ug/mL", "calibrated (as above)", "denosumab serum level for "
        "half-maximal RANKL inhibition", True, (0.0005, 1.0)),
-    _P("dmab_rebound_gain", 1.2, "1", "rebound: CTX rises above baseline within months of a missed "
-       "dose (Bone 2011 JCEM 96:972; Cummings 2018 JBMR 33:190: overshoot ~40-100%, peak 9-12 months after "
-       "the last dose); set so the overshoot without an AI is ~+60%, mid-range (not fitted: the "
-       "figures are loosely reported)", "extra osteoclastogenesis per "
-       "unit of RANKL-blocked precursor reservoir once denosumab wanes"),
+    _P("dmab_rebound_gain", 1.2, "1", "calibrated to the rebound after stopping denosumab: "
+       "resorption markers 40-60% above pretreatment values (Prolia US prescribing information "
+       "12.2; Bone 2011 JCEM 96:972), fitted to the mid-range +50% (peak CTX in the 30 months "
+       "after the last dose)", "extra osteoclastogenesis per unit of RANKL-blocked precursor "
+       "reservoir once denosumab wanes", True, (0.05, 10.0)),
     _P("dmab_reservoir_tau_d", 120.0, "d", "assumption: the rebound lasts months (as above)",
        "time constant of the osteoclast-precursor reservoir built while RANKL is blocked"),
     _P("mineralization_gain", 0.03, "1", "calibrated to ABCSG-18 and SABRE; secondary "
