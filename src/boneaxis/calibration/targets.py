@@ -154,6 +154,17 @@ def simulate_virtual_arms(p: Params, targets, n: int, seed: int) -> dict[str, li
     return out
 
 
+def _window(t: Target) -> str:
+    """How the statistic reads the time course (blank: the value at ``time``)."""
+    if t.stat == "max":
+        return f"peak from day {t.since_h / 24.0:.0f}"
+    if t.stat == "change_since":
+        return f"% change from day {t.since_h / 24.0:.0f}"
+    if t.stat == "mean_last_interval":
+        return "mean over the last dosing interval"
+    return ""
+
+
 def results(p: Params | None = None, roles=("calibration", "validation"),
             virtual_n: int | None = VIRTUAL_N, seed: int = VIRTUAL_SEED) -> pd.DataFrame:
     """One row per target: reported value, simulated value, tolerance, pass/fail.
@@ -183,7 +194,8 @@ def results(p: Params | None = None, roles=("calibration", "validation"),
             sim = float(np.median(values) if t.summary == "median" else np.mean(values))
         rows.append({
             "id": t.id, "role": t.role, "quantity": t.quantity,
-            "time_days": t.time_h / 24.0, "reported": t.value, "simulated": sim,
+            "time_days": t.time_h / 24.0, "window": _window(t), "reported": t.value,
+            "simulated": sim,
             "typical": typical, "statistic": f"{t.summary} of {virtual_n}" if vframes else "typical",
             "tolerance": t.tolerance, "error": sim - t.value,
             "passed": abs(sim - t.value) <= t.tolerance, "approx": t.approx,

@@ -66,11 +66,15 @@ def markdown(table: pd.DataFrame) -> str:
     for r in table.itertuples():
         flag = "yes" if r.passed else "**no**"
         approx = " (approx.)" if r.approx else ""
-        lines.append(f"| {r.id}{approx} | {r.role} | {r.quantity} | {r.time_days:.0f} | {r.reported:.2f} | "
+        lines.append(f"| {r.id}{approx} | {r.role} | {_quantity(r)} | {r.time_days:.0f} | {r.reported:.2f} | "
                      f"{r.simulated:.2f} ({r.statistic}) | {r.typical:.2f} | ±{r.tolerance:.2f} | {flag} | "
                      f"{r.source} |")
     lines += ["", DISCLAIMER, ""]
     return "\n".join(lines)
+
+
+def _quantity(row) -> str:
+    return f"{row.quantity} ({row.window})" if row.window else row.quantity
 
 
 def write_report(directory: str | Path) -> Path:
@@ -83,7 +87,7 @@ def write_report(directory: str | Path) -> Path:
     png = base64.b64encode(_figure(table)).decode()
     rows = "".join(
         f"<tr class={'ok' if r.passed else 'miss'}><td>{html.escape(r.id)}</td><td>{r.role}</td>"
-        f"<td>{r.quantity}</td><td>{r.time_days:.0f}</td><td>{r.reported:.2f}</td>"
+        f"<td>{_quantity(r)}</td><td>{r.time_days:.0f}</td><td>{r.reported:.2f}</td>"
         f"<td>{r.simulated:.2f} ({r.statistic})</td><td>{r.typical:.2f}</td><td>±{r.tolerance:.2f}</td><td>{'pass' if r.passed else 'MISS'}</td>"
         f"<td>{html.escape(r.source)}</td></tr>"
         for r in table.itertuples())
