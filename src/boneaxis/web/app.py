@@ -292,17 +292,25 @@ UNITS = {
 }
 
 
-def _round(a: np.ndarray) -> list:
-    a = np.asarray(a, dtype=float)
+def _round_rows(a: np.ndarray) -> list[list]:
+    """Each row of ``a`` rounded to SIGNIFICANT_DIGITS of its largest finite magnitude (one number
+    of decimals per row, so a series keeps a common resolution), as lists with None for NaN/inf.
+    Vectorized over rows: a 5-year daily response (21 columns) takes ~1 ms instead of ~3.5."""
+    a = np.atleast_2d(np.asarray(a, dtype=float))
     finite = np.isfinite(a)
-    m = float(np.max(np.abs(a[finite]))) if finite.any() else 0.0
-    if m > 0:
-        decimals = SIGNIFICANT_DIGITS - 1 - int(math.floor(math.log10(m)))
-        a = np.round(a, min(max(decimals, 0), 12))
-    out = a.tolist()
-    if not finite.all():
-        out = [v if f else None for v, f in zip(out, finite.tolist())]
-    return out
+    m = np.max(np.where(finite, np.abs(a), 0.0), axis=1, initial=0.0)
+    decimals = SIGNIFICANT_DIGITS - 1 - np.floor(np.log10(np.where(m > 0, m, 1.0)))
+    decimals = np.where(m > 0, np.clip(decimals, 0, 12), 0)
+    scale = (10.0 ** decimals)[:, None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        rows = (np.rint(a * scale) / scale).tolist()
+    for i in np.flatnonzero(~finite.all(axis=1)):
+        rows[i] = [v if f else None for v, f in zip(rows[i], finite[i].tolist())]
+    return rows
+
+
+def _round(a: np.ndarray) -> list:
+    return _round_rows(np.asarray(a, dtype=float)[None, :])[0]
 
 
 def _load(data: dict, prefix: list) -> tuple[Scenario, list[str]]:
@@ -402,7 +410,7 @@ def simulate_payload(body: ScenarioIn) -> bytes:
     df.attrs = {}            # pandas deep-copies attrs on every column access: 4 ms per request
     payload = {
         "rows": int(len(df)),
-        "columns": {c: _round(df[c].to_numpy()) for c in df.columns},
+        "columns": dict(zip(df.columns, _round_rows(df.to_numpy(dtype=float).T))),
         "units": {c: UNITS.get(c, "") for c in df.columns},
         "warnings": msgs,
         "baseline_origin": {str(k): str(v) for k, v in origin.items()},
