@@ -179,3 +179,20 @@ def test_undecodable_body_is_422_not_400(client):
                     headers={"Content-Type": "application/json"})
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body"]
+
+
+def test_response_rounding_per_column():
+    """Numbers are rounded to 6 significant digits of each column's largest magnitude (one
+    resolution per series, not per number); NaN and inf become null; columns do not interact."""
+    import numpy as np
+
+    from boneaxis.web.app import SIGNIFICANT_DIGITS, _round, _round_rows
+
+    assert SIGNIFICANT_DIGITS == 6
+    a = np.array([[123.456789, 0.000123456, -7.0], [np.nan, 1.23456789e-5, np.inf],
+                  [0.0, 0.0, 0.0]])
+    rows = _round_rows(a)
+    assert rows[0] == [123.457, 0.0, -7.0]               # 3 decimals for a column up to ~123
+    assert rows[1] == [None, 1.23457e-5, None]
+    assert rows[2] == [0.0, 0.0, 0.0]
+    assert _round(a[0]) == rows[0]
