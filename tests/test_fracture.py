@@ -258,3 +258,21 @@ def test_life_table_and_major_to_hip_ratio_are_the_published_values():
     assert float(mortality_hazard_per_year(85, "male")) == pytest.approx(-np.log1p(-0.093585))
     ratio = major_incidence_per_year(75, "female") / hip_incidence_per_year(75, "female")
     assert float(ratio) == pytest.approx(11.0 / 2.3)
+
+
+def test_default_bmd_is_the_age_matched_mean():
+    """With no BMD given, a patient has the mean BMD of their sex and age: spine Z-score 0, and a
+    45-year-old woman has more bone than a 68-year-old one (the defaults used to be age-blind)."""
+    from boneaxis import Scenario, simulate
+    from boneaxis.model.phenotypes import default_bmd_g_cm2
+
+    for ph, age in (("premenopausal_woman", 45.0), ("man", 50.0), ("postmenopausal_woman", 68.0)):
+        df = simulate(Scenario.model_validate(
+            {"patient": {"phenotype": ph, "age": age}, "duration": "30 days"}))
+        assert abs(df["z_score_lumbar_spine"].iloc[0]) < 0.01
+    for site in ("lumbar_spine", "total_hip", "femoral_neck"):
+        assert (default_bmd_g_cm2("premenopausal_woman", site, 45.0)
+                > default_bmd_g_cm2("postmenopausal_woman", site, 68.0))
+    ages = np.array([45.0, 68.0])
+    assert default_bmd_g_cm2("man", "total_hip", ages).tolist() == [
+        default_bmd_g_cm2("man", "total_hip", a) for a in ages]

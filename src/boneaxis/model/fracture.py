@@ -104,16 +104,14 @@ def z_score(bmd_g_cm2, site: str, sex: str, age_years):
     if site not in Z_SCORE_SITES:
         raise ValueError(f"no verified age-matched reference for {site!r}; Z-scores are "
                          f"available at {', '.join(Z_SCORE_SITES)}")
-    means, sds = AGE_MATCHED_SPINE[_check_sex(sex)]
-    a = np.asarray(age_years, dtype=float)
-    return ((np.asarray(bmd_g_cm2, dtype=float) - np.interp(a, _Z_AGES, means))
-            / np.interp(a, _Z_AGES, sds))
+    sd = np.interp(np.asarray(age_years, dtype=float), _Z_AGES, AGE_MATCHED_SPINE[_check_sex(sex)][1])
+    return (np.asarray(bmd_g_cm2, dtype=float) - age_matched_mean(site, sex, age_years)) / sd
 
 
 # ------------------------------------------- age-matched mean femoral-neck BMD (NHANES III NHW)
 # Decade midpoints (years) -> mean g/cm2.  Used only to centre the hazard model on the
 # population's average BMD at each age.  Decade means of Looker 1998 Osteoporos Int 8:468 as
-# recalled [unverified]; the 60-69 values equal boneaxis' phenotype defaults (0.71 / 0.82).
+# recalled [unverified]; also the default femoral-neck BMD of a patient given none (phenotypes).
 # Z-scores are NOT reported by boneaxis because these means were not verified (see docs).
 _AGE_MEAN_AGES = np.array([25.0, 35.0, 45.0, 55.0, 65.0, 75.0, 85.0])
 AGE_MATCHED_FN_MEAN: dict[str, np.ndarray] = {
@@ -123,6 +121,18 @@ AGE_MATCHED_FN_MEAN: dict[str, np.ndarray] = {
 AGE_MATCHED_FN_MEAN_SOURCE = (
     "NHANES III non-Hispanic white femoral-neck means by decade (Looker 1998 Osteoporos Int "
     "8:468) [unverified; used only to centre the hazard model, not reported as Z-scores]")
+
+def age_matched_mean(site: str, sex: str, age_years):
+    """Mean BMD (g/cm2) of people of this sex and age: NHANES lumbar spine (as for Z-scores) or
+    NHANES III femoral neck (``AGE_MATCHED_FN_MEAN``, unverified); linear in age between decade
+    midpoints, held beyond the ends."""
+    a = np.asarray(age_years, dtype=float)
+    if site == "lumbar_spine":
+        return np.interp(a, _Z_AGES, AGE_MATCHED_SPINE[_check_sex(sex)][0])
+    if site == "femoral_neck":
+        return np.interp(a, _AGE_MEAN_AGES, AGE_MATCHED_FN_MEAN[_check_sex(sex)])
+    raise ValueError(f"no age-matched mean for {site!r}")
+
 
 # ------------------------------------------------------------------- baseline incidence
 # Hip fracture, per 1000 person-years: anchored on Medicare data for New England (Fisher 1991
@@ -227,9 +237,7 @@ def bmd_from_t_score(t, site: str, sex: str, reference: str = "female"):
 
 def age_matched_fn_t_score(age_years, sex: str):
     """Mean femoral-neck T-score (female reference) of the population at this age and sex."""
-    table = AGE_MATCHED_FN_MEAN[_check_sex(sex)]
-    m = np.interp(np.asarray(age_years, float), _AGE_MEAN_AGES, table)
-    return t_score(m, "femoral_neck", "female")
+    return t_score(age_matched_mean("femoral_neck", sex, age_years), "femoral_neck", "female")
 
 
 def hip_incidence_per_year(age_years, sex: str):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import bone
+import numpy as np
+
+from . import bone, fracture
 from .endocrine import PatientConstants, lh_feedback_denominator
 from .parameters import Params
 
@@ -66,16 +68,27 @@ def default_lh_iu_l(phenotype: str, age: float) -> float:
     return 30.0       # postmenopausal / castrate range (Chakravarti 1976)
 
 
-# NHANES III non-Hispanic white means by sex for ages 60-69 (Looker 1998 Osteoporos Int 8:468 for
-# the femur; lumbar spine: Hologic reference, Kelly 1994), used when no BMD is given.
-_DEFAULT_BMD = {
-    "man": {"lumbar_spine": 1.06, "total_hip": 0.98, "femoral_neck": 0.82},
-    "woman": {"lumbar_spine": 0.94, "total_hip": 0.85, "femoral_neck": 0.71},
-}
+# BMD used when none is given: the mean of people of the same sex and age.  Lumbar spine: the
+# NHANES age-matched means (fracture.AGE_MATCHED_SPINE, Varatharajan 2026 Table 3); femoral neck:
+# the NHANES III decade means that centre the fracture model (fracture.AGE_MATCHED_FN_MEAN,
+# unverified); total hip: the NHANES III 60-69 means (Looker 1998) moved with age as the femoral
+# neck is (no age table for the total hip for both sexes could be verified).
+_TOTAL_HIP_60S = {"male": 0.98, "female": 0.85}
 
 
-def default_bmd_g_cm2(phenotype: str, site: str) -> float:
-    return _DEFAULT_BMD["man" if phenotype == "man" else "woman"][site]
+def default_bmd_g_cm2(phenotype: str, site: str, age):
+    """g/cm2 at ``site`` for this phenotype's sex and ``age`` (a number, or an array of ages)."""
+    sex = fracture.SEX_OF_PHENOTYPE[check_phenotype(phenotype)]
+    if site == "lumbar_spine":
+        v = fracture.age_matched_mean("lumbar_spine", sex, age)
+    elif site in ("femoral_neck", "total_hip"):
+        v = fracture.age_matched_mean("femoral_neck", sex, age)
+        if site == "total_hip":
+            v = _TOTAL_HIP_60S[sex] * v / fracture.age_matched_mean("femoral_neck", sex, 65.0)
+    else:
+        raise ValueError(f"unknown site {site!r}; choose one of {', '.join(SITES)}")
+    v = np.round(v, 3)
+    return float(v) if v.ndim == 0 else v
 
 
 def baseline(phenotype: str, age: float, labs: dict[str, float | None],
@@ -95,7 +108,7 @@ def baseline(phenotype: str, age: float, labs: dict[str, float | None],
     lh0 = pick("lh", labs.get("lh_iu_l"), default_lh_iu_l(phenotype, age))
     sites = {}
     for s in SITES:
-        sites[s] = pick(f"bmd_{s}", bmd.get(s), default_bmd_g_cm2(phenotype, s))
+        sites[s] = pick(f"bmd_{s}", bmd.get(s), default_bmd_g_cm2(phenotype, s, age))
     return Baseline(t0, e0, lh0, sites, origin)
 
 

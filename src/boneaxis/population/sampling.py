@@ -441,7 +441,8 @@ def sample_arrays(spec: PopulationSpec, start: int, stop: int) -> dict[str, np.n
                                     name.rsplit("_", 2)[0], _LAB_UNITS[name], who)
     for s in SITES:
         q = spec.bmd.get(s, Quantity())
-        centre = q.centre if q.centre is not None else default_bmd_g_cm2(ph, s)
+        centre = (np.full(n, q.centre) if q.centre is not None
+                  else default_bmd_g_cm2(ph, s, age))
         lo, hi = _bmd_bounds(spec, s)
         what = f"t_score {s}" if s in spec.t_score else f"bmd {s}"
         out[f"bmd_{s}"] = _draw_lognormal(u[:, _U_BMD[s]], centre, VARIABILITY["bmd_g_cm2"].cv,

@@ -67,7 +67,7 @@ def virtual_arm(patient: dict, n: int, seed: int) -> list[tuple[dict, dict[str, 
         labs[k] = np.clip(_lognormal(rng, v, VARIABILITY[k].cv, n), lo, hi)
     bmd = {}
     for s in SITES:
-        v = getattr(base.bmd, s) or default_bmd_g_cm2(ph, s)
+        v = getattr(base.bmd, s) or default_bmd_g_cm2(ph, s, age0)
         bmd[s] = np.clip(_lognormal(rng, v, VARIABILITY["bmd_g_cm2"].cv, n), *BMD_LIMITS_G_CM2)
     if base.years_since_menopause is not None:
         ysm = rng.normal(base.years_since_menopause, YSM_SD_Y, n)

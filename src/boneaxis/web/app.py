@@ -533,7 +533,7 @@ def phenotypes_payload() -> dict:
                         "testosterone_ng_dl": round(default_testosterone_ng_dl(p, 60.0), 3),
                         "estradiol_pg_ml": default_estradiol_pg_ml(p, 60.0),
                         "lh_iu_l": round(default_lh_iu_l(p, 60.0), 3),
-                        **{f"bmd_{s}_g_cm2": default_bmd_g_cm2(p, s) for s in SITES}}})
+                        **{f"bmd_{s}_g_cm2": default_bmd_g_cm2(p, s, 60.0) for s in SITES}}})
     limits = {k: list(v) for k, v in LAB_LIMITS.items()}
     limits.update({"bmd_g_cm2": list(BMD_LIMITS_G_CM2), "age_years": [18.0, 100.0],
                    "duration_years": [0.0, MAX_DURATION_Y], "output_rows": [1.0, float(MAX_ROWS)]})
