@@ -96,19 +96,21 @@ def baseline(phenotype: str, age: float, labs: dict[str, float | None],
     origin = {}
 
     def pick(key, given, default):
+        """``given``, else ``default()`` (called only then: populations give every value)."""
         if given is None:
             origin[key] = "default"
-            return default
+            return default()
         origin[key] = "labs"
         return float(given)
 
     t0 = pick("testosterone", labs.get("testosterone_ng_dl"),
-              default_testosterone_ng_dl(phenotype, age))
-    e0 = pick("estradiol", labs.get("estradiol_pg_ml"), default_estradiol_pg_ml(phenotype, age))
-    lh0 = pick("lh", labs.get("lh_iu_l"), default_lh_iu_l(phenotype, age))
+              lambda: default_testosterone_ng_dl(phenotype, age))
+    e0 = pick("estradiol", labs.get("estradiol_pg_ml"),
+              lambda: default_estradiol_pg_ml(phenotype, age))
+    lh0 = pick("lh", labs.get("lh_iu_l"), lambda: default_lh_iu_l(phenotype, age))
     sites = {}
     for s in SITES:
-        sites[s] = pick(f"bmd_{s}", bmd.get(s), default_bmd_g_cm2(phenotype, s, age))
+        sites[s] = pick(f"bmd_{s}", bmd.get(s), lambda s=s: default_bmd_g_cm2(phenotype, s, age))
     return Baseline(t0, e0, lh0, sites, origin)
 
 
