@@ -104,13 +104,14 @@ def z_score(bmd_g_cm2, site: str, sex: str, age_years):
     if site not in Z_SCORE_SITES:
         raise ValueError(f"no verified age-matched reference for {site!r}; Z-scores are "
                          f"available at {', '.join(Z_SCORE_SITES)}")
-    sd = np.interp(np.asarray(age_years, dtype=float), _Z_AGES, AGE_MATCHED_SPINE[_check_sex(sex)][1])
+    sd = np.interp(np.asarray(age_years, dtype=float), _Z_AGES,
+                   AGE_MATCHED_SPINE[_check_sex(sex)][1])
     return (np.asarray(bmd_g_cm2, dtype=float) - age_matched_mean(site, sex, age_years)) / sd
 
 
 # ------------------------------------------- age-matched mean femoral-neck BMD (NHANES III NHW)
-# Decade midpoints (years) -> mean g/cm2.  Used only to centre the hazard model on the
-# population's average BMD at each age.  Decade means of Looker 1998 Osteoporos Int 8:468 as
+# Decade midpoints (years) -> mean g/cm2.  Centres the hazard model on the population's average
+# BMD at each age.  Decade means of Looker 1998 Osteoporos Int 8:468 as
 # recalled [unverified]; also the default femoral-neck BMD of a patient given none (phenotypes).
 # Z-scores are NOT reported by boneaxis because these means were not verified (see docs).
 _AGE_MEAN_AGES = np.array([25.0, 35.0, 45.0, 55.0, 65.0, 75.0, 85.0])
@@ -120,7 +121,8 @@ AGE_MATCHED_FN_MEAN: dict[str, np.ndarray] = {
 }
 AGE_MATCHED_FN_MEAN_SOURCE = (
     "NHANES III non-Hispanic white femoral-neck means by decade (Looker 1998 Osteoporos Int "
-    "8:468) [unverified; used only to centre the hazard model, not reported as Z-scores]")
+    "8:468) [unverified; centres the hazard model and gives default BMDs, not used for Z-scores]")
+
 
 def age_matched_mean(site: str, sex: str, age_years):
     """Mean BMD (g/cm2) of people of this sex and age: NHANES lumbar spine (as for Z-scores) or
