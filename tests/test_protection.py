@@ -51,6 +51,17 @@ def test_denosumab_stop_overshoots_ctx_above_baseline():
     assert gain > 3 and later < 0.3 * gain
 
 
+def test_denosumab_stops_resorption_within_days_while_formation_follows_slowly():
+    # label: CTX about -85% by day 3, maximal by 1 month; formation (P1NP) is coupled and lags
+    df = boneaxis.simulate({"patient": WOMAN, "duration": "60 days", "output_every": "1 day",
+                            "treatments": [{"drug": "denosumab", "dose": "60 mg",
+                                            "every": "6 months"}]})
+    ctx = df.set_index("time_days").ctx_pct_change
+    p1np = df.set_index("time_days").p1np_pct_change
+    assert ctx[3] < -70 and ctx[:30].idxmin() <= 30
+    assert p1np[3] > -10 and p1np[30] < -15
+
+
 def test_letrozole_suppresses_e2_at_least_as_deeply_as_anastrozole():
     let = run([{"drug": "letrozole", "dose": "2.5 mg", "every": "1 day"}], 1)
     ana = run([ANA], 1)

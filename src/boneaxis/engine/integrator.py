@@ -22,13 +22,13 @@ import numpy as np
 from numba import njit
 
 from ..model.system import (
-    N_RELAX, N_STATES, X_BMD_HIP, X_BMD_NECK, X_BMD_SPINE, X_OB, X_OC, drifts, ln_bmd, relaxations,
+    N_RELAX, N_STATES, X_BMD_HIP, X_BMD_NECK, X_BMD_SPINE, X_OB, drifts, ln_bmd, relaxations,
 )
 
 # Output channels of the integrator (columns of the returned array).
 CHANNELS = (
     "lh_iu_l", "testosterone_ng_dl", "estradiol_pg_ml", "estradiol_bone_effective_pg_ml",
-    "aromatase_inhibition", "osteoclast_activity", "osteoblast_activity",
+    "aromatase_inhibition", "resorption_activity", "osteoblast_activity",
     "bmd_lumbar_spine_rel", "bmd_total_hip_rel", "bmd_femoral_neck_rel",
 )
 N_CHANNELS = len(CHANNELS)
@@ -42,7 +42,7 @@ def record(out, j, x, sig, p):
     out[j, 2] = sig[1]
     out[j, 3] = sig[2]
     out[j, 4] = sig[4]
-    out[j, 5] = x[X_OC]
+    out[j, 5] = sig[7]        # resorption (CTX)
     out[j, 6] = x[X_OB]
     out[j, 7], out[j, 8], out[j, 9] = ln_bmd(x, p)
 
@@ -105,13 +105,13 @@ def integrate_kept(state0, u_half, steps_h, out_steps, p, pc, dest, res,
                 r_half[i] = rate[i]
                 d_half[i] = math.exp(-rate[i] * half)
             xm[i] = target[i] + (x[i] - target[i]) * d_half[i]
-        ds, dh, dn = drifts(x, sig[6], p)
+        ds, dh, dn = drifts(x, sig, p)
         xm[X_BMD_SPINE] = x[X_BMD_SPINE] + half * ds
         xm[X_BMD_HIP] = x[X_BMD_HIP] + half * dh
         xm[X_BMD_NECK] = x[X_BMD_NECK] + half * dn
         # midpoint targets, rates and drifts; full step
         sig_m = relaxations(xm, u_half[2 * k + 1], p, pc, target, rate)
-        ds, dh, dn = drifts(xm, sig_m[6], p)
+        ds, dh, dn = drifts(xm, sig_m, p)
         for i in range(N_RELAX):
             if rate[i] != r_full[i]:
                 r_full[i] = rate[i]

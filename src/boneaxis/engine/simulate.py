@@ -214,7 +214,7 @@ def channel_columns(ch: np.ndarray, ch0: np.ndarray, u: np.ndarray,
         "lh_iu_l": c["lh_iu_l"],
         "testosterone_ng_dl": c["testosterone_ng_dl"],
         "estradiol_pg_ml": c["estradiol_pg_ml"],
-        "ctx_pct_change": 100.0 * (c["osteoclast_activity"] / c0["osteoclast_activity"] - 1.0),
+        "ctx_pct_change": 100.0 * (c["resorption_activity"] / c0["resorption_activity"] - 1.0),
         "p1np_pct_change": 100.0 * (c["osteoblast_activity"] / c0["osteoblast_activity"] - 1.0),
     }
     for s in SITES:

@@ -238,9 +238,11 @@ def _signal_rules() -> list[tuple[str, str, str]]:
     add("bp_ratio", _pos("bp_bound_zol_eq_mg", "mg") + " / bp_ec50_mg")
     add("osteoclast_target", "(1 + oc_estrogen_gain * (1 - effective_estrogen_signal))"
         " * (1 - bp_emax * bp_ratio / (1 + bp_ratio))"
-        " * (1 - dmab_emax * " + _occupancy("c_denosumab_ug_ml", "dmab_ec50_ug_ml", "ug_per_mL") + ")"
         " * (1 + dmab_rebound_gain * dmab_reservoir)"
         " * (1 - calcium_vitamin_d_effect * calcium_vitamin_d_on)")
+    # --- bone.resorption
+    add("resorption", "osteoclast * (1 - dmab_emax * "
+        + _occupancy("c_denosumab_ug_ml", "dmab_ec50_ug_ml", "ug_per_mL") + ")")
     # --- bone.dmab_reservoir_target
     add("dmab_reservoir_target", _occupancy("c_denosumab_ug_ml", "dmab_ec50_ug_ml", "ug_per_mL"))
     # --- bone.androgen_signal and bone.focal_imbalance
@@ -252,7 +254,7 @@ def _signal_rules() -> list[tuple[str, str, str]]:
         + " / years_per_decade")
     add("focal_imbalance", _pos("focal_imbalance_raw"))
     # --- bone.mineralization_target
-    add("mineralization_target", "mineralization_gain * (1 - osteoclast)")
+    add("mineralization_target", "mineralization_gain * (1 - resorption)")
     return r
 
 
@@ -265,18 +267,18 @@ def _state_rates() -> dict[str, str]:
     return {
         "lh_iu_l": "(lh_target_iu_l - lh_iu_l) / lh_tau_h",
         "osteoclast": "(osteoclast_target - osteoclast) / (oc_tau_d * hours_per_day)",
-        "osteoblast": "(osteoclast - osteoblast) / (ob_tau_d * hours_per_day)",
+        "osteoblast": "(resorption - osteoblast) / (ob_tau_d * hours_per_day)",
         "aromatase_active": "aromatase_rate_per_h * (aromatase_target - aromatase_active)",
         "dmab_reservoir": "(dmab_reservoir_target - dmab_reservoir)"
                           " / (dmab_reservoir_tau_d * hours_per_day)",
         "mineralization": "(mineralization_target - mineralization)"
                           " / (mineralization_tau_y * hours_per_year)",
-        "ln_bmd_lumbar_spine": f"{r_spine} * ((osteoblast - osteoclast)"
-                               " - imbalance_scale_lumbar_spine * osteoclast * focal_imbalance)",
-        "ln_bmd_total_hip": f"{r_hip} * ((osteoblast - osteoclast)"
-                            " - imbalance_scale_total_hip * osteoclast * focal_imbalance)",
-        "ln_bmd_femoral_neck": f"{r_neck} * ((osteoblast - osteoclast)"
-                               " - imbalance_scale_total_hip * osteoclast * focal_imbalance)",
+        "ln_bmd_lumbar_spine": f"{r_spine} * ((osteoblast - resorption)"
+                               " - imbalance_scale_lumbar_spine * resorption * focal_imbalance)",
+        "ln_bmd_total_hip": f"{r_hip} * ((osteoblast - resorption)"
+                            " - imbalance_scale_total_hip * resorption * focal_imbalance)",
+        "ln_bmd_femoral_neck": f"{r_neck} * ((osteoblast - resorption)"
+                               " - imbalance_scale_total_hip * resorption * focal_imbalance)",
     }
 
 
@@ -293,7 +295,7 @@ def _output_rules() -> list[tuple[str, str, str]]:
         ("time_days", "(time - day0_h) / hours_per_day", "day"),
         ("anastrozole_ng_ml", "c_anastrozole_ng_ml", "ng_per_mL"),
         ("aromatase_inhibition_pct", "100 * aromatase_inhibition", "dimensionless"),
-        ("ctx_pct_change", "100 * (osteoclast / osteoclast_day0 - 1)", "dimensionless"),
+        ("ctx_pct_change", "100 * (resorption / resorption_day0 - 1)", "dimensionless"),
         ("p1np_pct_change", "100 * (osteoblast / osteoblast_day0 - 1)", "dimensionless"),
     ]
     for s in SITES:
@@ -583,7 +585,8 @@ def build_sbml(scenario, params: Params | None = None) -> tuple[str, ExportInfo]
     ms = x0[X_MIN]
     mh = ms * p.turnover_total_hip_per_y / p.turnover_lumbar_spine_per_y
     day0_vals = {
-        "osteoclast_day0": ("osteoclast", x0[X_OC]),
+        # no antibody is on board at the first grid time, so resorption = osteoclast pool
+        "resorption_day0": ("resorption", x0[X_OC]),
         "osteoblast_day0": ("osteoblast", x0[X_OB]),
         "ln_bmd_lumbar_spine_rel_day0": ("ln_bmd_lumbar_spine_rel", x0[X_BMD_SPINE] + ms),
         "ln_bmd_total_hip_rel_day0": ("ln_bmd_total_hip_rel", x0[X_BMD_HIP] + mh),
@@ -727,7 +730,7 @@ def roadrunner_benchmark(n_patients: int = 100, seed: int = 2026, duration: str 
             rr.setValue(name, getattr(prep.pc, name))
         for i, name in enumerate(STATES):   # the state at t = 0 (setting init() recompiles)
             rr.setValue(name, prep.state0[i])
-        rr.setValue("osteoclast_day0", prep.state0[X_OC])
+        rr.setValue("resorption_day0", prep.state0[X_OC])
         rr.setValue("osteoblast_day0", prep.state0[X_OB])
         rr.setValue("ln_bmd_lumbar_spine_rel_day0", ms)
         rr.setValue("ln_bmd_total_hip_rel_day0", mh)

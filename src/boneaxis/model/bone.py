@@ -2,7 +2,7 @@
 
 States (dimensionless, 1 = estrogen-replete young adult)::
 
-    oc   osteoclast (resorption) activity; serum CTX is proportional to it
+    oc   osteoclast pool (cells able to resorb, including RANKL-starved ones)
     ob   osteoblast (formation) activity; serum P1NP is proportional to it
     bmd_<site> / bmd0_<site>   areal BMD relative to the start of the run
 
@@ -14,21 +14,27 @@ Signals::
 Equations::
 
     s            = s_E (1 - theta_tam) + a_tam theta_tam   tamoxifen shares the receptor
-    oc_target    = (1 + g_E (1 - s)) (1 - E_bp) (1 - E_dmab) (1 + g_R R) (1 - e_CaD)
+    oc_target    = (1 + g_E (1 - s)) (1 - E_bp) (1 + g_R R) (1 - e_CaD)
                                                      RANKL/OPG drive rises as the estrogen brake
-                                                     fails; antiresorptives restrain it
+                                                     fails; bisphosphonates and calcium restrain it
     d R / dt     = (theta_dmab - R) / tau_R          precursors build while RANKL is blocked
                                                      (rebound when denosumab wanes)
     d oc / dt    = (oc_target - oc) / tau_oc
-    d ob / dt    = (oc - ob) / tau_ob                formation is coupled to, and lags, resorption
+    res          = oc (1 - E_dmab theta_dmab)        resorption (serum CTX is proportional to it):
+                                                     RANKL-blocked osteoclasts stop within days
+    d ob / dt    = (res - ob) / tau_ob               formation is coupled to, and lags, resorption
     imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
-    d ln bmd_s / dt = r_s [ (ob - oc)  -  m_s oc imbalance ]
+    d ln bmd_s / dt = r_s [ (ob - res)  -  m_s res imbalance ]
 
-    d M / dt     = (mu (1 - oc) - M) / tau_M         secondary mineralization (ln BMD, spine scale;
+    d M / dt     = (mu (1 - res) - M) / tau_M        secondary mineralization (ln BMD, spine scale;
                                                      other sites scaled by their remodeling rate)
 
-``(ob - oc)`` is the reversible remodeling space (a transient when turnover changes); ``oc x
-imbalance`` is the irreversible loss of each remodeling cycle, larger when turnover is high.  Sites
+``(ob - res)`` is the reversible remodeling space (a transient when turnover changes); ``res x
+imbalance`` is the irreversible loss of each remodeling cycle, larger when turnover is high.
+Denosumab acts on resorption itself, not on the pool: osteoclasts need RANKL to keep resorbing,
+so CTX falls ~85% within 3 days of a dose (Prolia label), far faster than the pool's lifespan
+``tau_oc``; RANKL-starved osteoclasts persist as recyclable cells (osteomorphs, McDonald 2021
+Cell 184:1330) and, with the precursors of ``R``, resorb again once the antibody wanes.  Sites
 differ only in their remodeling rate ``r_s`` and imbalance scale ``m_s`` (trabecular spine vs
 mixed hip); no parameter differs by sex.
 """
@@ -65,15 +71,20 @@ def effective_estrogen_signal(e2_tissue_pg_ml, u, p):
 @njit(cache=True, inline="always")
 def osteoclast_target(s_e, u, dmab_reservoir, p):
     """Osteoclast drive: RANKL/OPG rises as the estrogen signal fails; bisphosphonates (bone
-    surface pool), denosumab (RANKL bound; precursor reservoir rebounds when it wanes) and
-    calcium + vitamin D (PTH-driven resorption) restrain it."""
+    surface pool) and calcium + vitamin D (PTH-driven resorption) restrain it; precursors built
+    while denosumab blocked RANKL add to it (the rebound once it wanes)."""
     drive = 1.0 + p.oc_estrogen_gain * (1.0 - s_e)
     x_bp = max(u[U_BP], 0.0) / p.bp_ec50_mg
     drive *= 1.0 - p.bp_emax * x_bp / (1.0 + x_bp)
-    drive *= 1.0 - p.dmab_emax * receptor_occupancy(u[U_DMAB], p.dmab_ec50_ug_ml)
     drive *= 1.0 + p.dmab_rebound_gain * dmab_reservoir
     drive *= 1.0 - p.calcium_vitamin_d_effect * u[U_CAD]
     return drive
+
+
+@njit(cache=True, inline="always")
+def resorption(oc, u, p):
+    """Resorption (CTX) by the osteoclast pool ``oc``: denosumab-bound RANKL stops it directly."""
+    return oc * (1.0 - p.dmab_emax * receptor_occupancy(u[U_DMAB], p.dmab_ec50_ug_ml))
 
 
 @njit(cache=True, inline="always")
@@ -97,10 +108,10 @@ def focal_imbalance(s_e, t_ng_dl, age_years, p):
 
 
 @njit(cache=True, inline="always")
-def mineralization_target(oc, p):
+def mineralization_target(res, p):
     """Equilibrium extra mineral (ln BMD, spine scale): older, more mineralized tissue when
-    turnover is low, less when it is high (oc = 1 is the estrogen-replete reference)."""
-    return p.mineralization_gain * (1.0 - oc)
+    turnover is low, less when it is high (resorption 1 is the estrogen-replete reference)."""
+    return p.mineralization_gain * (1.0 - res)
 
 
 @njit(cache=True, inline="always")
@@ -111,12 +122,12 @@ def site_mineralization(m, p):
 
 
 @njit(cache=True, inline="always")
-def bmd_log_rates_per_day(oc, ob, imbalance, p):
-    """d ln(BMD)/dt (1/day) at lumbar spine, total hip and femoral neck."""
+def bmd_log_rates_per_day(res, ob, imbalance, p):
+    """d ln(BMD)/dt (1/day) at lumbar spine, total hip and femoral neck (``res``: resorption)."""
     r_spine = p.turnover_lumbar_spine_per_y / DAYS_PER_YEAR
     r_hip = p.turnover_total_hip_per_y / DAYS_PER_YEAR
     r_neck = r_hip * p.femoral_neck_to_hip_ratio
-    spine = r_spine * ((ob - oc) - p.imbalance_scale_lumbar_spine * oc * imbalance)
-    hip = r_hip * ((ob - oc) - p.imbalance_scale_total_hip * oc * imbalance)
-    neck = r_neck * ((ob - oc) - p.imbalance_scale_total_hip * oc * imbalance)
+    spine = r_spine * ((ob - res) - p.imbalance_scale_lumbar_spine * res * imbalance)
+    hip = r_hip * ((ob - res) - p.imbalance_scale_total_hip * res * imbalance)
+    neck = r_neck * ((ob - res) - p.imbalance_scale_total_hip * res * imbalance)
     return spine, hip, neck

@@ -175,9 +175,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("potency_alendronate", 0.15, "1", "assumption: half risedronate's per absorbed mg (similar "
        "clinical effect from ~2x the absorbed amount; Rosen 2005 FACT)", "antiresorptive potency "
        "per mg bound, relative to zoledronic acid"),
-    _P("dmab_emax", 0.9, "1", "calibrated to ABCSG-18 (Gnant 2015); CTX -85..-90% on denosumab "
-       "(Prolia label)", "maximal suppression of osteoclastogenesis by denosumab", True,
-       (0.5, 0.99)),
+    _P("dmab_emax", 0.9, "1", "calibrated to ABCSG-18 (Gnant 2015) and to serum CTX -85% by "
+       "3 days after a dose (Prolia US prescribing information 12.2)", "maximal suppression of "
+       "resorption by the osteoclast pool when denosumab holds RANKL", True, (0.5, 0.995)),
     _P("dmab_ec50_ug_ml", 0.005, "ug/mL", "calibrated (as above)", "denosumab serum level for "
        "half-maximal RANKL inhibition", True, (0.0005, 1.0)),
     _P("dmab_rebound_gain", 1.2, "1", "calibrated to the rebound after stopping denosumab: "

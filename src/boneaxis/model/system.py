@@ -4,10 +4,10 @@ States (``STATES``)::
 
     lh_iu_l            relaxes to LH_target with tau_LH                     (endocrine.py)
     osteoclast         relaxes to oc_target with tau_oc                     (bone.py)
-    osteoblast         relaxes to osteoclast with tau_ob                    (bone.py)
+    osteoblast         relaxes to resorption with tau_ob                    (bone.py)
     aromatase_active   relaxes to k_syn/(k_syn + k_inact theta_exe)         (endocrine.py)
     dmab_reservoir     relaxes to theta_dmab with tau_R                     (bone.py)
-    mineralization     relaxes to mu (1 - oc) with tau_M                    (bone.py)
+    mineralization     relaxes to mu (1 - resorption) with tau_M            (bone.py)
     ln_bmd_<site>      d/dt = bone.bmd_log_rates_per_day                    (bone.py)
 
 The first six are relaxations ``dx/dt = rate (target - x)``; :func:`relaxations` returns their
@@ -37,28 +37,30 @@ HOURS_PER_YEAR = 8766.0
 @njit(cache=True, inline="always")
 def signals(x, u, p, pc):
     """Algebraic model outputs at state ``x`` and inputs ``u``:
-    ``(t_ng_dl, e2_pg_ml, e2_tissue_pg_ml, lh_target, inhibition, oc_target, imbalance)``."""
+    ``(t_ng_dl, e2_pg_ml, e2_tissue_pg_ml, lh_target, inhibition, oc_target, imbalance,
+    resorption)``."""
     t_ng, e2, e2_tissue, lh_target, inh = hormones(x[X_LH], x[X_AROM], u, p, pc)
     s_e = bone.effective_estrogen_signal(e2_tissue, u, p)
     oc_target = bone.osteoclast_target(s_e, u, x[X_DMAB], p)
     imbalance = bone.focal_imbalance(s_e, t_ng, pc.age_years, p)
-    return t_ng, e2, e2_tissue, lh_target, inh, oc_target, imbalance
+    res = bone.resorption(x[X_OC], u, p)
+    return t_ng, e2, e2_tissue, lh_target, inh, oc_target, imbalance, res
 
 
 @njit(cache=True, inline="always")
 def relaxations(x, u, p, pc, target, rate):
-    """Fill ``target`` and ``rate`` (1/h) of the five relaxing states; returns the signals."""
+    """Fill ``target`` and ``rate`` (1/h) of the six relaxing states; returns the signals."""
     sig = signals(x, u, p, pc)
     target[X_LH] = sig[3]
     rate[X_LH] = 1.0 / p.lh_tau_h
     target[X_OC] = sig[5]
     rate[X_OC] = 1.0 / (p.oc_tau_d * HOURS_PER_DAY)
-    target[X_OB] = x[X_OC]
+    target[X_OB] = sig[7]
     rate[X_OB] = 1.0 / (p.ob_tau_d * HOURS_PER_DAY)
     target[X_AROM], rate[X_AROM] = exemestane_enzyme_kinetics(u, p)
     target[X_DMAB] = bone.dmab_reservoir_target(u, p)
     rate[X_DMAB] = 1.0 / (p.dmab_reservoir_tau_d * HOURS_PER_DAY)
-    target[X_MIN] = bone.mineralization_target(x[X_OC], p)
+    target[X_MIN] = bone.mineralization_target(sig[7], p)
     rate[X_MIN] = 1.0 / (p.mineralization_tau_y * HOURS_PER_YEAR)
     return sig
 
@@ -71,9 +73,9 @@ def ln_bmd(x, p):
 
 
 @njit(cache=True, inline="always")
-def drifts(x, imbalance, p):
-    """d ln(BMD)/dt per site (1/h)."""
-    rs, rh, rn = bone.bmd_log_rates_per_day(x[X_OC], x[X_OB], imbalance, p)
+def drifts(x, sig, p):
+    """d ln(BMD)/dt per site (1/h), from the state and its :func:`signals`."""
+    rs, rh, rn = bone.bmd_log_rates_per_day(sig[7], x[X_OB], sig[6], p)
     return rs / HOURS_PER_DAY, rh / HOURS_PER_DAY, rn / HOURS_PER_DAY
 
 
@@ -86,5 +88,5 @@ def derivatives(x, u, p, pc):
     dx = np.empty(N_STATES)
     for i in range(N_RELAX):
         dx[i] = rate[i] * (target[i] - x[i])
-    dx[X_BMD_SPINE], dx[X_BMD_HIP], dx[X_BMD_NECK] = drifts(x, sig[6], p)
+    dx[X_BMD_SPINE], dx[X_BMD_HIP], dx[X_BMD_NECK] = drifts(x, sig, p)
     return dx
