@@ -90,3 +90,12 @@ def test_window_statistics_of_a_target():
     change = dataclasses.replace(base, quantity="bmd_lumbar_spine_pct_change",
                                  stat="change_since", since_h=48.0)
     assert tg.evaluate(change, frame, {}) == pytest.approx(100.0 * (1.08 / 1.20 - 1.0))
+
+
+def test_report_shows_enough_digits_to_explain_a_verdict():
+    from types import SimpleNamespace as Row
+
+    from boneaxis.report.validation import _simulated
+    edge = Row(simulated=20.0037, reported=0.0, tolerance=20.0)
+    assert _simulated(edge) == "20.0037"          # "20.00" would read as a pass printed as a miss
+    assert _simulated(Row(simulated=19.5, reported=0.0, tolerance=20.0)) == "19.50"

@@ -67,10 +67,18 @@ def markdown(table: pd.DataFrame) -> str:
         flag = "yes" if r.passed else "**no**"
         approx = " (approx.)" if r.approx else ""
         lines.append(f"| {r.id}{approx} | {r.role} | {_quantity(r)} | {r.time_days:.0f} | {r.reported:.2f} | "
-                     f"{r.simulated:.2f} ({r.statistic}) | {r.typical:.2f} | ±{r.tolerance:.2f} | {flag} | "
+                     f"{_simulated(r)} ({r.statistic}) | {r.typical:.2f} | ±{r.tolerance:.2f} | {flag} | "
                      f"{r.source} |")
     lines += ["", DISCLAIMER, ""]
     return "\n".join(lines)
+
+
+def _simulated(row) -> str:
+    """The arm's value with 2 decimals, or 4 where 2 would hide why it passed or missed
+    (e.g. 20.004 against 0 +/- 20 would print as a miss at 20.00)."""
+    if round(abs(row.simulated - row.reported), 2) == round(row.tolerance, 2):
+        return f"{row.simulated:.4f}"
+    return f"{row.simulated:.2f}"
 
 
 def _quantity(row) -> str:
@@ -88,7 +96,7 @@ def write_report(directory: str | Path) -> Path:
     rows = "".join(
         f"<tr class={'ok' if r.passed else 'miss'}><td>{html.escape(r.id)}</td><td>{r.role}</td>"
         f"<td>{_quantity(r)}</td><td>{r.time_days:.0f}</td><td>{r.reported:.2f}</td>"
-        f"<td>{r.simulated:.2f} ({r.statistic})</td><td>{r.typical:.2f}</td><td>±{r.tolerance:.2f}</td><td>{'pass' if r.passed else 'MISS'}</td>"
+        f"<td>{_simulated(r)} ({r.statistic})</td><td>{r.typical:.2f}</td><td>±{r.tolerance:.2f}</td><td>{'pass' if r.passed else 'MISS'}</td>"
         f"<td>{html.escape(r.source)}</td></tr>"
         for r in table.itertuples())
     info = fitted_file_info()
