@@ -62,6 +62,17 @@ def test_denosumab_stops_resorption_within_days_while_formation_follows_slowly()
     assert p1np[3] > -10 and p1np[30] < -15
 
 
+def test_denosumab_keeps_gaining_while_a_bisphosphonate_plateaus():
+    # continued BMD gain sets denosumab apart from bisphosphonates, whose hip BMD plateaus after
+    # 3-4 years (Adv Ther 2021, doi 10.1007/s12325-021-01936-y)
+    def hip_gain_years_3_to_6(tr):
+        h = run([tr], 6).set_index("time_days").bmd_total_hip_pct_change
+        return h.iloc[int(6 * 365.25) - 1] - h.iloc[int(3 * 365.25)]
+    dmab = hip_gain_years_3_to_6({"drug": "denosumab", "dose": "60 mg", "every": "6 months"})
+    zol = hip_gain_years_3_to_6({"drug": "zoledronic_acid", "dose": "5 mg", "every": "1 year"})
+    assert dmab > 1.5 and abs(zol) < 0.5
+
+
 def test_letrozole_suppresses_e2_at_least_as_deeply_as_anastrozole():
     let = run([{"drug": "letrozole", "dose": "2.5 mg", "every": "1 day"}], 1)
     ana = run([ANA], 1)

@@ -40,7 +40,8 @@ BONE = (
     "age_imbalance_per_decade", "mineralization_gain", "mineralization_tau_y",
     # bone protection and the SERM
     "bp_active_half_life_d", "bp_emax", "bp_ec50_mg", "potency_risedronate", "potency_ibandronate",
-    "dmab_emax", "dmab_ec50_ug_ml", "dmab_rebound_gain", "tam_bone_agonism", "calcium_vitamin_d_effect",
+    "dmab_emax", "dmab_ec50_ug_ml", "dmab_rebound_gain",
+    "modeling_formation_gain", "tam_bone_agonism", "calcium_vitamin_d_effect",
 )
 # Weak priors keep the fit physiological where targets cannot tell parameters apart: a departure
 # from the prior by a factor of PRIOR_FACTOR costs as much as missing one target by its tolerance.

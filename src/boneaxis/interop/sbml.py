@@ -253,6 +253,8 @@ def _signal_rules() -> list[tuple[str, str, str]]:
         " + age_imbalance_per_decade * " + _pos("age_years - imbalance_age_onset_years", "year")
         + " / years_per_decade")
     add("focal_imbalance", _pos("focal_imbalance_raw"))
+    # --- bone.modeling_formation
+    add("modeling_formation", "modeling_formation_gain * " + _pos("1 - resorption"))
     # --- bone.mineralization_target
     add("mineralization_target", "mineralization_gain * (1 - resorption)")
     return r
@@ -274,11 +276,14 @@ def _state_rates() -> dict[str, str]:
         "mineralization": "(mineralization_target - mineralization)"
                           " / (mineralization_tau_y * hours_per_year)",
         "ln_bmd_lumbar_spine": f"{r_spine} * ((osteoblast - resorption)"
-                               " - imbalance_scale_lumbar_spine * resorption * focal_imbalance)",
+                               " - imbalance_scale_lumbar_spine * resorption * focal_imbalance"
+                               " + modeling_formation)",
         "ln_bmd_total_hip": f"{r_hip} * ((osteoblast - resorption)"
-                            " - imbalance_scale_total_hip * resorption * focal_imbalance)",
+                            " - imbalance_scale_total_hip * resorption * focal_imbalance"
+                            " + modeling_formation)",
         "ln_bmd_femoral_neck": f"{r_neck} * ((osteoblast - resorption)"
-                               " - imbalance_scale_total_hip * resorption * focal_imbalance)",
+                               " - imbalance_scale_total_hip * resorption * focal_imbalance"
+                               " + modeling_formation)",
     }
 
 
