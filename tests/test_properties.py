@@ -145,10 +145,17 @@ def test_doubling_anastrozole_dose_never_raises_e2(patient, dose, data):
     tr = data.draw(regimens(dose=dose))
     sc = {"patient": patient, "treatments": [tr], "duration_h": 365 * DAY_H,
           "output_every_h": DAY_H}
-    e2_1 = _sim(sc)["estradiol_pg_ml"].to_numpy()
-    e2_2 = _sim({**sc, "treatments": [{**tr, "dose_mg": 2 * dose}]})["estradiol_pg_ml"].to_numpy()
-    worst = np.max((e2_2 - e2_1) / e2_1)
-    assert worst <= 1e-9, f"E2 rose by {worst:.3g} (relative) on doubling the dose"
+    one = _sim(sc)
+    two = _sim({**sc, "treatments": [{**tr, "dose_mg": 2 * dose}]})
+    # tissue E2 (what the hypothalamus and bone see) never rises ...
+    tissue_1, tissue_2 = (d["estradiol_bone_effective_pg_ml"].to_numpy() for d in (one, two))
+    worst = np.max((tissue_2 - tissue_1) / tissue_1)
+    assert worst <= 1e-9, f"tissue E2 rose by {worst:.3g} (relative) on doubling the dose"
+    # ... while serum E2 may rise by a hair in a young man: LH answers the deeper fall of tissue
+    # E2 and lifts testicular E2 (2e-5 relative found for a 25-year-old, every 82 h)
+    serum_1, serum_2 = (d["estradiol_pg_ml"].to_numpy() for d in (one, two))
+    worst = np.max((serum_2 - serum_1) / serum_1)
+    assert worst <= 1e-3, f"serum E2 rose by {worst:.3g} (relative) on doubling the dose"
 
 
 @settings(max_examples=40, deadline=None)
