@@ -15,7 +15,7 @@ from numba import njit
 
 from ..model.endocrine import INPUTS
 from ..model.parameters import Params
-from ..model.pk import DRUGS, depot_and_central_on_grid
+from ..model.pk import DRUGS, depot_and_central_on_grid, testosterone_ng_dl_per_mg_per_h
 from ..scenario import Scenario
 
 READOUTS = ("concentration", "release_rate", "bound_amount", "exposure", "zero_order")
@@ -58,12 +58,16 @@ def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
             scale = (1.0 if d.model_input.endswith("_ug_ml") else 1000.0) / d.volume_l
         elif readout == R_RELEASE:
             if d.model_input == "t_exogenous_ng_dl":
-                scale = d.testosterone_ng_dl(1.0, p.t_cl_l_per_h) / d.ka_per_h  # per mg/h
+                scale = testosterone_ng_dl_per_mg_per_h(p.t_cl_l_per_h)  # per mg/h released
             else:  # goserelin: mg/h -> ug/day
                 scale = 1000.0 * 24.0
         elif readout == R_ZERO_ORDER:
-            # an implant releases dose/release_h for release_h: mg/h -> ug/day
-            scale = 1000.0 * 24.0 / d.release_h
+            # an implant (gel) releases dose/release_h for release_h: mg/h -> ug/day (goserelin)
+            # or -> serum testosterone added (ng/dL)
+            if d.model_input == "t_exogenous_ng_dl":
+                scale = testosterone_ng_dl_per_mg_per_h(p.t_cl_l_per_h) / d.release_h
+            else:
+                scale = 1000.0 * 24.0 / d.release_h
         elif readout == R_BOUND:
             ke = math.log(2.0) / (p.bp_active_half_life_d * 24.0)
             frac = d.bioavailability * p.bp_fraction_to_bone

@@ -4,10 +4,11 @@ Every drug is a depot that empties first-order into a central pool (see :mod:`.a
 ``readout`` says what the model sees:
 
 * ``concentration``   central amount / volume (ng/mL, or ug/mL for denosumab)
-* ``release_rate``    depot -> plasma rate (testosterone esters and gel; goserelin implant)
+* ``release_rate``    depot -> plasma rate (testosterone esters)
 * ``bound_amount``    central pool = drug bound to bone surfaces (bisphosphonates; its loss rate
                       is the model parameter ``bp_active_half_life_d``)
-* ``zero_order``      dose / release time while an implant releases (goserelin), per day
+* ``zero_order``      dose / release time while an implant or gel releases (goserelin, per day;
+                      testosterone gel, as serum T)
 * ``exposure``        1 while the supplement is being taken (calcium + vitamin D)
 
 ``model_input`` names the model input (:data:`boneaxis.model.system.INPUTS`) it feeds.
@@ -19,6 +20,13 @@ import math
 from dataclasses import dataclass
 
 from ..parameters import value
+
+
+def testosterone_ng_dl_per_mg_per_h(t_cl_l_per_h: float) -> float:
+    """Serum testosterone added (ng/dL, steady state) per mg/h of testosterone reaching plasma:
+    input over metabolic clearance (mg/h / (L/h) = mg/L = 1e6 ng / 10 dL).  The depot already
+    holds only the absorbed share (dose x bioavailability), so F is not applied again here."""
+    return 1e6 / (t_cl_l_per_h * 10.0)
 
 
 @dataclass(frozen=True)
@@ -43,10 +51,6 @@ class Drug:
         """Plasma concentration (ng/mL) from the central amount (mg); mg/L = 1000 ng/mL."""
         return central_mg / self.volume_l * 1000.0
 
-    def testosterone_ng_dl(self, depot_mg, t_cl_l_per_h: float):
-        """Serum testosterone added (ng/dL, steady state of the input) by a depot holding
-        ``depot_mg``: input ka*F*depot (mg/h) over clearance (L/h -> dL/h)."""
-        return self.ka_per_h * self.bioavailability * depot_mg * 1e6 / (t_cl_l_per_h * 10.0)
 
 
 def _k(half_life_h: float) -> float:
@@ -100,11 +104,13 @@ DRUGS: dict[str, Drug] = {d.name: d for d in (
          default_regimen="100 mg every 1 week", typical_dose_mg=(20.0, 400.0),
          typical_interval_h=(3 * _DAY, 4 * _WEEK),
          source="Behre & Nieschlag 1998 (absorption half-life ~4.5 days); 72% testosterone by mass"),
-    Drug("testosterone_gel", "t_exogenous_ng_dl", "release_rate", "transdermal",
-         ka_per_h=_k(8.0), ke_per_h=0.0, bioavailability=0.10, volume_l=0.0,
+    Drug("testosterone_gel", "t_exogenous_ng_dl", "zero_order", "transdermal",
+         ka_per_h=0.0, ke_per_h=0.0, bioavailability=0.10, volume_l=0.0, release_h=_DAY,
          default_regimen="50 mg every 1 day", typical_dose_mg=(10.0, 100.0),
          typical_interval_h=(12.0, 2 * _DAY),
-         source="AndroGel label: ~10% of the applied dose absorbed, steady levels within 24 h"),
+         source="AndroGel label: ~10% of the applied dose absorbed during 24 h, continuous "
+                "transdermal delivery for 24 hours after each application; 50 mg daily gives "
+                "levels in the normal range (298-1043 ng/dL)"),
     # ------------------------------------------------------------- bisphosphonates
     # Plasma phase lasts hours; the model follows the bone-surface pool (uptake ~1 h).
     Drug("zoledronic_acid", "bp_bound_zol_eq_mg", "bound_amount", "intravenous",
