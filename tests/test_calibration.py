@@ -65,7 +65,7 @@ def test_calibration_and_validation_are_separate():
     roles = {t.role for t in _TARGETS}
     assert roles == {"calibration", "validation"}
     from boneaxis.calibration import fit
-    used = {t.id for s in ("aromatase", "inhibitors", "male_axis", "bone")
+    used = {t.id for s in ("aromatase", "inhibitors", "male_axis", "gnrh", "bone")
             for t in fit._stage_targets(s)}
     assert used == {t.id for t in _TARGETS if t.role == "calibration"}
 

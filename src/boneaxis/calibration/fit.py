@@ -33,6 +33,8 @@ INHIBITORS = ("let_imax", "let_ic50_ng_ml", "exe_k_inact_per_h")
 # Stage 1b: testicular E2, substrate competition and LH feedback, identified by men.
 MALE_AXIS = ("e2_testis_fraction", "arom_km_nmol_l", "leydig_lh_exponent", "lh_e2_k_pg_ml",
              "lh_e2_hill", "tissue_intracrine_pg_ml_per_ng_dl")
+# Stage 1c: depth of pituitary suppression by a GnRH agonist, identified by castrate men.
+GNRH = ("gnrh_suppression_max",)
 BONE = (
     "bone_e2_ec50_pg_ml", "bone_e2_hill", "ob_tau_d",
     "oc_estrogen_gain", "focal_imbalance_estrogen", "turnover_lumbar_spine_per_y",
@@ -47,7 +49,7 @@ BONE = (
 # from the prior by a factor of PRIOR_FACTOR costs as much as missing one target by its tolerance.
 PRIOR_FACTOR = 3.0
 _HORMONE_QUANTITIES = ("aromatization_inhibition_pct", "estradiol_pct_change",
-                       "testosterone_pct_change", "lh_pct_change")
+                       "testosterone_pct_change", "lh_pct_change", "testosterone_ng_dl")
 
 
 def _stage_targets(stage: str):
@@ -64,7 +66,10 @@ def _stage_targets(stage: str):
     if stage == "inhibitors":
         return [t for t in hormonal if drugs(t) & {"letrozole", "exemestane"}]
     if stage == "male_axis":
-        return [t for t in hormonal if arms[t.arm]["patient"]["phenotype"] == "man"]
+        return [t for t in hormonal if arms[t.arm]["patient"]["phenotype"] == "man"
+                and "goserelin" not in drugs(t)]
+    if stage == "gnrh":
+        return [t for t in hormonal if "goserelin" in drugs(t)]
     return [t for t in cal if t.quantity not in _HORMONE_QUANTITIES]
 
 
@@ -136,6 +141,7 @@ def fit(verbose: int = 0) -> dict[str, float]:
         values.update(fit_stage(AROMATASE, _stage_targets("aromatase"), values, verbose))
         values.update(fit_stage(MALE_AXIS, _stage_targets("male_axis"), values, verbose))
     values.update(fit_stage(INHIBITORS, _stage_targets("inhibitors"), values, verbose))
+    values.update(fit_stage(GNRH, _stage_targets("gnrh"), values, verbose))
     values.update(fit_stage(BONE, _stage_targets("bone"), values, verbose))
     return values
 

@@ -150,11 +150,13 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("tam_bone_agonism", 0.6, "1", "calibrated to ATAC tamoxifen arm (Eastell 2006: spine and "
        "hip BMD rise slightly in postmenopausal women)", "estrogen-receptor signal on bone of a "
        "receptor occupied by tamoxifen (0 antagonist, 1 full agonist)", True, (0.0, 1.0)),
-    _P("gnrh_suppression_max", 0.97, "1", "goserelin lowers LH and E2 to castrate/postmenopausal "
-       "levels within 3-4 weeks (Zoladex label)", "maximal suppression of pituitary LH by a GnRH "
-       "agonist"),
-    _P("gnrh_ec50_ug_per_day", 10.0, "ug/day", "assumption: a 3.6 mg/28 d implant (~130 ug/day) "
-       "keeps suppression near maximal", "goserelin release rate for half-maximal suppression"),
+    _P("gnrh_suppression_max", 0.97, "1", "calibrated to men on goserelin 3.6 mg every 4 weeks: "
+       "mean T in the surgically castrate range by day 21 (Eur Urol 1995 27:43), <= 18.5 ng/dL "
+       "in 77% on long-term treatment (Urology 2004 64:1177)", "maximal suppression of pituitary "
+       "LH by a GnRH agonist", True, (0.9, 0.9999)),
+    _P("gnrh_ec50_ug_per_day", 0.1, "ug/day", "assumption: a 3.6 mg/28 d implant (~130 ug/day) "
+       "keeps the pituitary fully desensitized, so the depth of suppression is gnrh_suppression_max",
+       "goserelin release rate for half-maximal suppression"),
     _P("e2_ovary_fraction", 0.9, "1", "premenopausal E2 is mostly ovarian (Longcope 1986)",
        "fraction of a premenopausal woman's serum E2 secreted by the ovaries"),
     # ---------------------------------------------------------------- bone protection
