@@ -97,10 +97,7 @@ _PRIORS = {p.name: p.value for p in pm._DEFAULTS}
 
 
 def _value(t, frames, arms) -> float:
-    v = tg.evaluate(t, frames[t.arm], arms[t.arm])
-    if t.vs_arm is not None:
-        v -= tg.evaluate(t, frames[t.vs_arm], arms[t.vs_arm])
-    return v
+    return tg.paired_value(t, frames[t.arm], frames[t.vs_arm] if t.vs_arm else None, arms)
 
 
 def _residuals(overrides, targets) -> np.ndarray:

@@ -63,6 +63,9 @@ def load() -> tuple[dict[str, dict], tuple[Target, ...]]:
             note=t.get("note", ""), summary=t.get("summary", "mean"), vs_arm=t.get("vs_arm"),
             since_h=units.duration_h(t["since"], t["id"]) if "since" in t else None,
         ))
+    for t in out:
+        if t.quantity in _HAZARD_RATIOS and t.vs_arm is None:
+            raise ValueError(f"target {t.id}: a hazard ratio needs vs_arm")
     return arms, tuple(out)
 
 
@@ -119,6 +122,28 @@ def evaluate(target: Target, frame: pd.DataFrame, arm: dict) -> float:
         ref = float(np.interp(target.since_h, t_h, series))
         return 100.0 * ((1.0 + at / 100.0) / (1.0 + ref / 100.0) - 1.0)
     return at
+
+
+# Quantities read from a pair of arms (``vs_arm`` required) as a ratio, not a difference.
+_HAZARD_RATIOS = {"fracture_hr_major": "major", "fracture_hr_hip": "hip"}
+
+
+def paired_value(target: Target, frame: pd.DataFrame, vs_frame: pd.DataFrame | None,
+                 arms: dict) -> float:
+    """The target's statistic for one patient: its arm, minus the same statistic of ``vs_arm``
+    (the same patient), or for a fracture hazard ratio the ratio of the two arms' cumulative
+    hazards from day 0 to ``time`` (:func:`boneaxis.model.fracture.fracture_hazard_ratio`)."""
+    if target.quantity in _HAZARD_RATIOS:
+        from ..model.fracture import SEX_OF_PHENOTYPE, fracture_hazard_ratio
+
+        patient = arms[target.arm]["patient"]
+        return fracture_hazard_ratio(frame, vs_frame, SEX_OF_PHENOTYPE[patient["phenotype"]],
+                                     float(patient["age"]), 0.0, target.time_h / 24.0,
+                                     kind=_HAZARD_RATIOS[target.quantity])
+    v = evaluate(target, frame, arms[target.arm])
+    if target.vs_arm is not None:
+        v -= evaluate(target, vs_frame, arms[target.vs_arm])
+    return float(v)
 
 
 VIRTUAL_N = 100      # virtual patients per arm in reports and tests
@@ -180,10 +205,7 @@ def results(p: Params | None = None, roles=("calibration", "validation"),
     vframes = simulate_virtual_arms(p, targets, virtual_n, seed) if virtual_n else None
     rows = []
     def value(t, frame_of):
-        v = np.asarray(evaluate(t, frame_of(t.arm), arms[t.arm]))
-        if t.vs_arm is not None:
-            v = v - evaluate(t, frame_of(t.vs_arm), arms[t.vs_arm])
-        return float(v)
+        return paired_value(t, frame_of(t.arm), frame_of(t.vs_arm) if t.vs_arm else None, arms)
 
     for t in targets:
         typical = value(t, frames.__getitem__)
@@ -204,4 +226,5 @@ def results(p: Params | None = None, roles=("calibration", "validation"),
     return pd.DataFrame(rows)
 
 
-__all__ = ["HOURS_PER_YEAR", "Target", "evaluate", "load", "results", "simulate_arms"]
+__all__ = ["HOURS_PER_YEAR", "Target", "evaluate", "load", "paired_value", "results",
+           "simulate_arms"]
