@@ -4,6 +4,7 @@ Targets the model cannot reach are marked xfail with the measured number in the 
 tuned away); `boneaxis validate` reports the same table.
 """
 
+import numpy as np
 import pytest
 
 from boneaxis.calibration import targets as tg
@@ -83,7 +84,10 @@ def test_calibration_and_validation_are_separate():
 def test_virtual_arm_differs_from_typical_patient_but_not_by_much(table):
     gap = (table.simulated - table.typical).abs()
     assert gap.max() > 0.01          # the virtual arm is really simulated
-    assert gap.max() < table.tolerance.max()
+    # per target: within its tolerance, or 15% of the value for large ratios (a mean of % changes
+    # of T across patients exceeds the typical patient's: 593 vs 525% on 300 mg/week enanthate)
+    bound = np.maximum(table.tolerance, 0.15 * table.typical.abs())
+    assert (gap <= bound).all(), gap[gap > bound]
 
 
 def test_window_statistics_of_a_target():
