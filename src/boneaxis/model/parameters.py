@@ -95,7 +95,7 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("bone_t_k_ng_dl", 300.0, "ng/dL", "assumption: androgen receptor signal half-saturated "
        "near the low-normal male range", "testosterone for half-maximal androgen signal on bone"),
     _P("oc_tau_d", 15.0, "d", "osteoclast lifespan ~2-3 weeks (Manolagas 2000 Endocr Rev 21:115)",
-       "time constant of osteoclast activity (CTX)"),
+       "time constant of the osteoclast pool (CTX without denosumab)"),
     _P("ob_tau_d", 120.0, "d", "calibrated to ATAC 2-year vs 5-year shape; formation follows "
        "resorption by months (Eriksen 1986)", "lag of osteoblast formation (P1NP) behind "
        "resorption", True, (40.0, 400.0)),
@@ -191,7 +191,7 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "time constant of the osteoclast-precursor reservoir built while RANKL is blocked"),
     _P("mineralization_gain", 0.03, "1", "calibrated to ABCSG-18 and SABRE; secondary "
        "mineralization raises BMD for years when turnover is suppressed (Boivin 2000 Bone 27:687)",
-       "ln-BMD gained at the spine per unit fall of osteoclast activity, at equilibrium", True,
+       "ln-BMD gained at the spine per unit fall of resorption, at equilibrium", True,
        (0.0, 0.3)),
     _P("mineralization_tau_y", 2.0, "y", "calibrated (as above); secondary mineralization "
        "proceeds over years (Boivin 2000)", "time constant of tissue mineralization", True,
