@@ -240,9 +240,9 @@ def _signal_rules() -> list[tuple[str, str, str]]:
         " * (1 - bp_emax * bp_ratio / (1 + bp_ratio))"
         " * (1 + dmab_rebound_gain * dmab_reservoir)"
         " * (1 - calcium_vitamin_d_effect * calcium_vitamin_d_on)")
-    # --- bone.resorption
-    add("resorption", "osteoclast * (1 - dmab_emax * "
-        + _occupancy("c_denosumab_ug_ml", "dmab_ec50_ug_ml", "ug_per_mL") + ")")
+    # --- bone.rankl_block and bone.resorption
+    add("rankl_block", "dmab_emax * " + _occupancy("c_denosumab_ug_ml", "dmab_ec50_ug_ml", "ug_per_mL"))
+    add("resorption", "osteoclast * (1 - rankl_block)")
     # --- bone.dmab_reservoir_target
     add("dmab_reservoir_target", _occupancy("c_denosumab_ug_ml", "dmab_ec50_ug_ml", "ug_per_mL"))
     # --- bone.androgen_signal and bone.focal_imbalance
@@ -254,7 +254,7 @@ def _signal_rules() -> list[tuple[str, str, str]]:
         + " / years_per_decade")
     add("focal_imbalance", _pos("focal_imbalance_raw"))
     # --- bone.modeling_formation
-    add("modeling_formation", "modeling_formation_gain * " + _pos("1 - resorption"))
+    add("modeling_formation", "modeling_formation_gain * rankl_block")
     # --- bone.mineralization_target
     add("mineralization_target", "mineralization_gain * (1 - resorption)")
     return r

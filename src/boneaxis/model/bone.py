@@ -24,16 +24,16 @@ Equations::
                                                      RANKL-blocked osteoclasts stop within days
     d ob / dt    = (res - ob) / tau_ob               formation is coupled to, and lags, resorption
     imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
-    d ln bmd_s / dt = r_s [ (ob - res)  -  m_s res imbalance  +  q max(1 - res, 0) ]
+    d ln bmd_s / dt = r_s [ (ob - res)  -  m_s res imbalance  +  q E_dmab theta_dmab ]
 
     d M / dt     = (mu (1 - res) - M) / tau_M        secondary mineralization (ln BMD, spine scale;
                                                      other sites scaled by their remodeling rate)
 
 ``(ob - res)`` is the reversible remodeling space (a transient when turnover changes); ``res x
 imbalance`` is the irreversible loss of each remodeling cycle, larger when turnover is high;
-``q max(1 - res, 0)`` is modeling-based formation on quiescent surfaces, unmasked as a net gain
-when resorption is held below the young-adult level (denosumab; Ominsky 2015 JBMR 30:1280), which
-lets BMD keep rising for a decade after mineralization has saturated.
+``q E_dmab theta_dmab`` is modeling-based formation on the surfaces RANKL blockade has silenced
+(denosumab; Ominsky 2015 JBMR 30:1280), which lets BMD keep rising for a decade after
+mineralization has saturated, while bisphosphonates plateau.
 Denosumab acts on resorption itself, not on the pool: osteoclasts need RANKL to keep resorbing,
 so CTX falls ~85% within 3 days of a dose (Prolia label), far faster than the pool's lifespan
 ``tau_oc``; RANKL-starved osteoclasts persist as recyclable cells (osteomorphs, McDonald 2021
@@ -85,9 +85,15 @@ def osteoclast_target(s_e, u, dmab_reservoir, p):
 
 
 @njit(cache=True, inline="always")
-def resorption(oc, u, p):
-    """Resorption (CTX) by the osteoclast pool ``oc``: denosumab-bound RANKL stops it directly."""
-    return oc * (1.0 - p.dmab_emax * receptor_occupancy(u[U_DMAB], p.dmab_ec50_ug_ml))
+def rankl_block(u, p):
+    """Fraction of the osteoclast pool's resorption stopped by denosumab-bound RANKL."""
+    return p.dmab_emax * receptor_occupancy(u[U_DMAB], p.dmab_ec50_ug_ml)
+
+
+@njit(cache=True, inline="always")
+def resorption(oc, block):
+    """Resorption (CTX) by the osteoclast pool ``oc``, ``block`` of it stopped (rankl_block)."""
+    return oc * (1.0 - block)
 
 
 @njit(cache=True, inline="always")
@@ -125,20 +131,21 @@ def site_mineralization(m, p):
 
 
 @njit(cache=True, inline="always")
-def modeling_formation(res, p):
+def modeling_formation(block, p):
     """Net modeling-based formation (in units of the site's remodeling rate): bone laid down on
-    quiescent surfaces without prior resorption shows as a net gain only once remodeling
-    resorption is held below the young-adult reference (1), as on denosumab."""
-    return p.modeling_formation_gain * max(1.0 - res, 0.0)
+    quiescent surfaces without prior resorption, in proportion to the share of the osteoclast
+    pool that RANKL blockade has silenced (``block``)."""
+    return p.modeling_formation_gain * block
 
 
 @njit(cache=True, inline="always")
-def bmd_log_rates_per_day(res, ob, imbalance, p):
-    """d ln(BMD)/dt (1/day) at lumbar spine, total hip and femoral neck (``res``: resorption)."""
+def bmd_log_rates_per_day(res, ob, imbalance, block, p):
+    """d ln(BMD)/dt (1/day) at lumbar spine, total hip and femoral neck (``res``: resorption,
+    ``block``: share of resorption stopped by RANKL blockade)."""
     r_spine = p.turnover_lumbar_spine_per_y / DAYS_PER_YEAR
     r_hip = p.turnover_total_hip_per_y / DAYS_PER_YEAR
     r_neck = r_hip * p.femoral_neck_to_hip_ratio
-    modeling = modeling_formation(res, p)
+    modeling = modeling_formation(block, p)
     spine = r_spine * ((ob - res) - p.imbalance_scale_lumbar_spine * res * imbalance + modeling)
     hip = r_hip * ((ob - res) - p.imbalance_scale_total_hip * res * imbalance + modeling)
     neck = r_neck * ((ob - res) - p.imbalance_scale_total_hip * res * imbalance + modeling)

@@ -199,7 +199,7 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("modeling_formation_gain", 0.1, "1", "calibrated to ten years of denosumab (Popp 2018 "
        "Calcif Tissue Int 103:50: spine +21.2%, total hip +8.3%); prior 0.1 is an assumption; "
        "mechanism: modeling-based formation continues on denosumab (Ominsky 2015 JBMR 30:1280)",
-       "net modeling-based formation per unit of resorption below the young-adult reference, in "
+       "net modeling-based formation per unit share of resorption silenced by RANKL blockade, in "
        "units of the site's remodeling rate", True, (0.0, 1.0)),
     _P("calcium_vitamin_d_effect", 0.05, "1", "Tang 2007 Lancet 370:657: supplements reduce bone "
        "loss modestly (~0.5-1.2% over 3 years)", "fractional reduction of osteoclast drive on "

@@ -38,13 +38,14 @@ HOURS_PER_YEAR = 8766.0
 def signals(x, u, p, pc):
     """Algebraic model outputs at state ``x`` and inputs ``u``:
     ``(t_ng_dl, e2_pg_ml, e2_tissue_pg_ml, lh_target, inhibition, oc_target, imbalance,
-    resorption)``."""
+    resorption, rankl_block)``."""
     t_ng, e2, e2_tissue, lh_target, inh = hormones(x[X_LH], x[X_AROM], u, p, pc)
     s_e = bone.effective_estrogen_signal(e2_tissue, u, p)
     oc_target = bone.osteoclast_target(s_e, u, x[X_DMAB], p)
     imbalance = bone.focal_imbalance(s_e, t_ng, pc.age_years, p)
-    res = bone.resorption(x[X_OC], u, p)
-    return t_ng, e2, e2_tissue, lh_target, inh, oc_target, imbalance, res
+    block = bone.rankl_block(u, p)
+    res = bone.resorption(x[X_OC], block)
+    return t_ng, e2, e2_tissue, lh_target, inh, oc_target, imbalance, res, block
 
 
 @njit(cache=True, inline="always")
@@ -75,7 +76,7 @@ def ln_bmd(x, p):
 @njit(cache=True, inline="always")
 def drifts(x, sig, p):
     """d ln(BMD)/dt per site (1/h), from the state and its :func:`signals`."""
-    rs, rh, rn = bone.bmd_log_rates_per_day(sig[7], x[X_OB], sig[6], p)
+    rs, rh, rn = bone.bmd_log_rates_per_day(sig[7], x[X_OB], sig[6], sig[8], p)
     return rs / HOURS_PER_DAY, rh / HOURS_PER_DAY, rn / HOURS_PER_DAY
 
 
