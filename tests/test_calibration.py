@@ -21,7 +21,8 @@ KNOWN_MISSES = {
     # premenopausal bone (validation): the model's loss after abrupt estrogen withdrawal in young
     # women is far too slow, and tamoxifen's antagonism at premenopausal bone is too weak
     "powles_premenopausal_tamoxifen_spine_3y", "abcsg12_goserelin_anastrozole_spine_3y",
-    "abcsg12_goserelin_tamoxifen_spine_3y",
+    "abcsg12_goserelin_tamoxifen_spine_3y", "fogelman_goserelin_spine_2y",
+    "fogelman_goserelin_neck_2y",
     # SABRE's moderate-risk placebo arm loses less than ATAC/IBIS-II women (validation; the spine
     # passes by a hair since the trial's calcium + vitamin D is in the arm)
     "sabre_placebo_spine_24mo", "sabre_placebo_hip_24mo",
