@@ -45,3 +45,17 @@ def test_resorption_rises_as_testosterone_falls_and_more_without_aromatization()
     assert all(a > b for a, b in zip(ctx, ctx[1:]))          # falls as the dose rises
     assert all(a > b + 20 for a, b in zip(ctx_ai, ctx))      # far more with the AI
     assert _run([GOSERELIN, _gel(5), ana]).bmd_lumbar_spine_pct_change.iloc[-1] > -3
+
+
+@pytest.mark.parametrize("drug, fraction", [("testosterone_enanthate", 0.72),
+                                            ("testosterone_cypionate", 0.70)])
+def test_ester_testosterone_counts_the_ester_fraction_once(drug, fraction):
+    # steady state: mean added T = weekly testosterone mass / 7 days over the metabolic clearance
+    from boneaxis.model.parameters import params
+    df = boneaxis.simulate({"patient": {"phenotype": "man", "age": 50}, "duration": "12 weeks",
+                            "output_every": "1 h",
+                            "treatments": [{"drug": drug, "dose": "100 mg", "every": "1 week"}]})
+    week = df[df.time_days > 11 * 7]
+    cl_l_per_day = params().t_cl_l_per_h * 24.0
+    expected = fraction * 100.0 / 7.0 / cl_l_per_day * 1e5      # mg/L -> ng/dL
+    assert week.testosterone_exogenous_ng_dl.mean() == pytest.approx(expected, rel=0.02)
