@@ -3,12 +3,7 @@
 boneaxis informs; it does not prescribe (see :data:`DISCLAIMER`).
 """
 
-from ._jit import package_numba_cache
-
-# every compiled kernel is decorated here, under a cache keyed by the whole source (see _jit)
-with package_numba_cache():
-    from .engine import OUTPUT_COLUMNS, SimulationError, simulate
-    from .population import batch as _batch  # noqa: F401  (its kernels, same cache)
+from .engine import OUTPUT_COLUMNS, SimulationError, simulate
 from .notice import DISCLAIMER
 from .scenario import Scenario, ScenarioError, load_scenario
 

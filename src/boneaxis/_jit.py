@@ -9,6 +9,7 @@ digest of the whole package source, so any change to any file starts a fresh cac
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -26,6 +27,11 @@ def source_digest(root: Path = PACKAGE_ROOT) -> str:
         h.update(b"\0")
         h.update(f.read_bytes())
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def _package_cache_dir() -> str:
+    return str(cache_dir())
 
 
 def cache_dir(digest: str | None = None) -> Path:
@@ -52,8 +58,23 @@ def package_numba_cache():
     from numba.core import config
 
     old = config.CACHE_DIR
-    config.CACHE_DIR = str(cache_dir())
+    config.CACHE_DIR = _package_cache_dir()
     try:
         yield
     finally:
         config.CACHE_DIR = old
+
+
+def njit(*args, **kwargs):
+    """``numba.njit`` for boneaxis kernels: with ``cache=True`` they cache under
+    :func:`cache_dir`, whenever their module is imported."""
+    import numba
+
+    if len(args) == 1 and callable(args[0]) and not kwargs:     # bare @njit
+        with package_numba_cache():
+            return numba.njit(args[0])
+
+    def decorate(func):
+        with package_numba_cache():
+            return numba.njit(*args, **kwargs)(func)
+    return decorate

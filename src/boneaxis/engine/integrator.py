@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from .._jit import njit
 
 from ..model.system import (
     N_RELAX, N_STATES, X_BMD_HIP, X_BMD_NECK, X_BMD_SPINE, X_OB, drifts, ln_bmd, relaxations,

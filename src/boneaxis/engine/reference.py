@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from numba import njit
+from .._jit import njit
 from scipy.integrate import solve_ivp
 
 from ..model import parameters as params_mod

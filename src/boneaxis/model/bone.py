@@ -44,7 +44,7 @@ mixed hip); no parameter differs by sex.
 
 from __future__ import annotations
 
-from numba import njit
+from .._jit import njit
 
 from .endocrine import U_BP, U_CAD, U_DMAB, U_TAM, receptor_occupancy
 

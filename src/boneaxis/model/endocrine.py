@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from numba import njit
+from .._jit import njit
 
 NG_DL_PER_NMOL_L_T = 28.84   # testosterone, M = 288.4 g/mol
 NG_DL_PER_NMOL_L_A4 = 28.64  # androstenedione, M = 286.4 g/mol

@@ -18,7 +18,7 @@ with exponential steps, the reference engine as ``rate*(target - x)``; both call
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from .._jit import njit
 
 from . import bone
 from .endocrine import exemestane_enzyme_kinetics, hormones

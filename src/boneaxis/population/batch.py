@@ -24,11 +24,12 @@ import os
 from typing import Iterable, Sequence
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from dataclasses import replace as _dc_replace
 
+from .._jit import njit
 from ..engine.inputs import R_CONC, R_RELEASE, input_matrix, pk_units
 from ..engine.integrator import CHANNELS, N_CHANNELS, integrate
 from ..engine.simulate import SimulationError, channel_columns, make_grid, prepare

@@ -31,7 +31,7 @@ import os
 import types
 
 import numpy as np
-from numba import njit
+from .._jit import njit
 from numba.core.registry import CPUDispatcher
 
 from ..engine.integrator import N_CHANNELS, integrate_kept

@@ -19,7 +19,7 @@ testosterone depots (intramuscular esters, transdermal gel).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from ..._jit import njit
 
 
 @njit(cache=True)
