@@ -56,18 +56,12 @@ def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
         if readout == R_CONC:
             # mg/L is ng/mL x 1000, and is ug/mL as is
             scale = (1.0 if d.model_input.endswith("_ug_ml") else 1000.0) / d.volume_l
-        elif readout == R_RELEASE:
-            if d.model_input == "t_exogenous_ng_dl":
-                scale = testosterone_ng_dl_per_mg_per_h(p.t_cl_l_per_h)  # per mg/h released
-            else:  # goserelin: mg/h -> ug/day
-                scale = 1000.0 * 24.0
-        elif readout == R_ZERO_ORDER:
-            # an implant (gel) releases dose/release_h for release_h: mg/h -> ug/day (goserelin)
-            # or -> serum testosterone added (ng/dL)
-            if d.model_input == "t_exogenous_ng_dl":
-                scale = testosterone_ng_dl_per_mg_per_h(p.t_cl_l_per_h) / d.release_h
-            else:
-                scale = 1000.0 * 24.0 / d.release_h
+        elif readout in (R_RELEASE, R_ZERO_ORDER):
+            # model input per mg/h released: serum testosterone added (ng/dL), or goserelin
+            # (mg/h -> ug/day); an implant or gel releases dose/release_h for release_h
+            per_mg_h = (testosterone_ng_dl_per_mg_per_h(p.t_cl_l_per_h)
+                        if d.model_input == "t_exogenous_ng_dl" else 1000.0 * 24.0)
+            scale = per_mg_h / d.release_h if readout == R_ZERO_ORDER else per_mg_h
         elif readout == R_BOUND:
             ke = math.log(2.0) / (p.bp_active_half_life_d * 24.0)
             frac = d.bioavailability * p.bp_fraction_to_bone
