@@ -286,7 +286,7 @@ def trial_list() -> None:
     w = max(len("name"), *(len(t.name) for t in trials))
     typer.echo(f"{'name':<{w}}  {'n':>5}  {'duration':>9}  arms / citation")
     for t in trials:
-        years = t.duration_h / 8766.0
+        years = t.duration_h / vt.HOURS_PER_YEAR
         dur = f"{years:g} y" if years >= 1 else f"{t.duration_h / 24:g} d"
         typer.echo(f"{t.name:<{w}}  {t.population.n:>5}  {dur:>9}  {', '.join(t.arms)}")
         typer.echo(f"{'':<{w}}  {'':>5}  {'':>9}  {t.citation}")

@@ -34,9 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import units
 from .model.phenotypes import check_phenotype
 from .model.pk import DRUGS
+from .model.system import HOURS_PER_YEAR
 
 MAX_DURATION_Y = 30.0
-HOURS_PER_YEAR = 8766.0
 
 # Plausible human ranges; values outside are rejected as impossible (not merely unusual).
 LAB_LIMITS = {

@@ -48,7 +48,7 @@ from .._jit import njit
 
 from .endocrine import U_BP, U_CAD, U_DMAB, U_TAM, receptor_occupancy
 
-DAYS_PER_YEAR = 365.25
+DAYS_PER_YEAR = 365.25   # Julian year; the one definition, imported elsewhere
 
 
 @njit(cache=True, inline="always")

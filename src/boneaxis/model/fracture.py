@@ -31,8 +31,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .bone import DAYS_PER_YEAR
 SITES = ("lumbar_spine", "total_hip", "femoral_neck")
-DAYS_PER_YEAR = 365.25
 
 # --------------------------------------------------------------------------------------------
 # Sex used for the skeleton's reference data and fracture epidemiology, by phenotype.

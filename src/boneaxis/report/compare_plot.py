@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ..model.bone import DAYS_PER_YEAR  # noqa: E402
 from ..notice import DISCLAIMER  # noqa: E402
 
 ROWS = (
@@ -34,7 +35,7 @@ def plot_compare_cases(comparison, path: Path) -> Path:
                   "anastrozole + denosumab": dict(color="tab:green")}
         for arm, df in comparison.series[case].items():
             style = styles.get(arm, {})
-            years = df["time_days"] / 365.25
+            years = df["time_days"] / DAYS_PER_YEAR
             for i, (col, label) in enumerate(ROWS):
                 # weekly means keep depot and dosing cycles readable
                 y = df[col].rolling(7, min_periods=1).mean()

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..model.bone import DAYS_PER_YEAR
 from ..model.fracture import (
     SEX_OF_PHENOTYPE, SITES, add_fracture_columns, t_score,
 )
@@ -80,7 +81,7 @@ def threshold_crossings(df: pd.DataFrame, sex: str, thresholds=THRESHOLDS,
 
 
 def _when(day: float) -> str:
-    return f"day {day:.0f} ({day / 365.25:.1f} years from the start)"
+    return f"day {day:.0f} ({day / DAYS_PER_YEAR:.1f} years from the start)"
 
 
 def _describe(c: Crossing, threshold: float, end_day: float) -> str:
@@ -111,7 +112,7 @@ def monitoring_plan(df: pd.DataFrame, phenotype: str, age_years: float,
         "",
         f"Guideline used: {GUIDELINE_CITATION}.",
         f"Projection: {phenotype.replace('_', ' ')}, age {age_years:g} at the start, "
-        f"{end_day / 365.25:.1f} years simulated; T-scores use {ref_text}.",
+        f"{end_day / DAYS_PER_YEAR:.1f} years simulated; T-scores use {ref_text}.",
         "",
         "Projected T-scores (start -> end of the run):",
     ]

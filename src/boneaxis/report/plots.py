@@ -13,11 +13,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..notice import DISCLAIMER
+from ..model.bone import DAYS_PER_YEAR
 
 SITES = ("lumbar_spine", "total_hip", "femoral_neck")
 SITE_LABELS = {"lumbar_spine": "lumbar spine", "total_hip": "total hip",
                "femoral_neck": "femoral neck"}
-DAYS_PER_YEAR = 365.25
 
 
 def _time_axis(days: np.ndarray | pd.Series, span_days: float | None = None) -> tuple[np.ndarray, str]:

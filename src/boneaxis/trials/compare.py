@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine import simulate
+from ..model.bone import DAYS_PER_YEAR
 from ..notice import DISCLAIMER
 
 YEARS = (1, 2, 5)
@@ -89,7 +90,7 @@ class Comparison:
                 t = df["time_days"].to_numpy()
                 for y in (0, *YEARS):
                     # mean over the week before the time point, so depot/dose cycles don't alias
-                    sel = (t <= 365.25 * y + 1e-9) & (t > 365.25 * y - AVERAGE_DAYS)
+                    sel = (t <= DAYS_PER_YEAR * y + 1e-9) & (t > DAYS_PER_YEAR * y - AVERAGE_DAYS)
                     sel = sel if y > 0 else (t == 0)
                     rows.append({"case": key, "arm": arm, "year": y,
                                  **{c: float(df.loc[sel, c].mean()) for c in TABLE_COLUMNS}})
@@ -116,7 +117,7 @@ class Comparison:
             for arm, df in arms.items():
                 if arm == "untreated":
                     continue
-                rows.append({"case": key, "arm": arm, "years": end / 365.25, **{
+                rows.append({"case": key, "arm": arm, "years": end / DAYS_PER_YEAR, **{
                     f"hr_{kind}": fracture_hazard_ratio(df, ref, sex, patient["age"], 0.0, end, kind)
                     for kind in ("major", "hip")}})
         return pd.DataFrame(rows)

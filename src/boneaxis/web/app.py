@@ -36,6 +36,7 @@ from .. import __version__
 from ..engine import SimulationError
 from ..engine.simulate import make_grid, prepare, run_arrays, to_frame
 from ..model import parameters as params_mod
+from ..model.bone import DAYS_PER_YEAR
 from ..model.fracture import YOUNG_ADULT_REFERENCE
 from ..model.phenotypes import (PHENOTYPES, SITES, default_bmd_g_cm2, default_estradiol_pg_ml,
                                 default_lh_iu_l, default_testosterone_ng_dl)
@@ -434,12 +435,12 @@ SUMMARY_YEARS = (0, 1, 2, 5, 10, 20, 30)
 def summary_rows(label: str, df: pd.DataFrame) -> list[dict]:
     t = df["time_days"].to_numpy()
     dt = float(t[1] - t[0]) if len(t) > 1 else 1.0
-    years = [y for y in SUMMARY_YEARS if 365.25 * y <= t[-1] + dt - 1e-9]   # "1 year" ends at day 365
-    if t[-1] - 365.25 * years[-1] > dt:
-        years.append(round(float(t[-1]) / 365.25, 3))
+    years = [y for y in SUMMARY_YEARS if DAYS_PER_YEAR * y <= t[-1] + dt - 1e-9]   # "1 year" ends at day 365
+    if t[-1] - DAYS_PER_YEAR * years[-1] > dt:
+        years.append(round(float(t[-1]) / DAYS_PER_YEAR, 3))
     rows = []
     for y in years:
-        td = 365.25 * y
+        td = DAYS_PER_YEAR * y
         if y == 0:
             sel = t == 0
         else:
