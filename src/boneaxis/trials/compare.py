@@ -22,6 +22,19 @@ from ..notice import DISCLAIMER
 
 YEARS = (1, 2, 5)
 AVERAGE_DAYS = 7.0
+
+
+def window_mean(df: pd.DataFrame, day: float, columns) -> dict[str, float]:
+    """Mean of ``columns`` over the week before ``day``, so depot and dose cycles don't alias
+    (day 0: the first row; an output grid coarser than a week: the last row up to ``day``)."""
+    t = df["time_days"].to_numpy()
+    if day <= 0:
+        sel = t == 0
+    else:
+        sel = (t <= day + 1e-9) & (t > day - AVERAGE_DAYS)
+        if not sel.any():
+            sel = t == t[t <= day + 1e-9].max()
+    return {c: float(df.loc[sel, c].mean()) for c in columns}
 TRT = {"drug": "testosterone_cypionate", "dose": "100 mg", "every": "1 week", "start": "-180 days"}
 
 CASES: dict[str, dict] = {
@@ -87,13 +100,9 @@ class Comparison:
         rows = []
         for key, arms in self.series.items():
             for arm, df in arms.items():
-                t = df["time_days"].to_numpy()
                 for y in (0, *YEARS):
-                    # mean over the week before the time point, so depot/dose cycles don't alias
-                    sel = (t <= DAYS_PER_YEAR * y + 1e-9) & (t > DAYS_PER_YEAR * y - AVERAGE_DAYS)
-                    sel = sel if y > 0 else (t == 0)
                     rows.append({"case": key, "arm": arm, "year": y,
-                                 **{c: float(df.loc[sel, c].mean()) for c in TABLE_COLUMNS}})
+                                 **window_mean(df, DAYS_PER_YEAR * y, TABLE_COLUMNS)})
         self.table = pd.DataFrame(rows)
 
     def wide(self) -> pd.DataFrame:

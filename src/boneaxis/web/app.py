@@ -42,6 +42,7 @@ from ..model.phenotypes import (PHENOTYPES, SITES, default_bmd_g_cm2, default_es
                                 default_lh_iu_l, default_testosterone_ng_dl)
 from ..model.pk import DRUGS
 from ..notice import DISCLAIMER
+from ..trials.compare import window_mean
 from ..scenario import (BMD_LIMITS_G_CM2, LAB_LIMITS, MAX_DURATION_Y, Scenario,
                         ScenarioError, load_scenario)
 from ..units import UnitError
@@ -428,7 +429,6 @@ TABLE_COLUMNS = {
     "bmd_lumbar_spine_pct_change": "spine BMD %", "bmd_total_hip_pct_change": "hip BMD %",
     "t_score_femoral_neck": "FN T-score", "fracture_risk_10y_major_pct": "10-y major fracture %",
 }
-AVERAGE_DAYS = 7.0   # as `boneaxis compare`: mean over the week before each time point
 SUMMARY_YEARS = (0, 1, 2, 5, 10, 20, 30)
 
 
@@ -439,18 +439,9 @@ def summary_rows(label: str, df: pd.DataFrame) -> list[dict]:
     if t[-1] - DAYS_PER_YEAR * years[-1] > dt:
         years.append(round(float(t[-1]) / DAYS_PER_YEAR, 3))
     rows = []
-    for y in years:
-        td = DAYS_PER_YEAR * y
-        if y == 0:
-            sel = t == 0
-        else:
-            sel = (t <= td + 1e-9) & (t > td - AVERAGE_DAYS)
-            if not sel.any():
-                sel = t == t[t <= td + 1e-9].max()
-        vals = {}
-        for c in TABLE_COLUMNS:
-            v = float(df.loc[sel, c].mean())
-            vals[c] = round(v, 3) if math.isfinite(v) else None
+    for y in years:   # as `boneaxis compare`: the mean over the week before each time point
+        means = window_mean(df, DAYS_PER_YEAR * y, TABLE_COLUMNS)
+        vals = {c: round(v, 3) if math.isfinite(v) else None for c, v in means.items()}
         rows.append({"scenario": label, "year": float(y), "values": vals})
     return rows
 
