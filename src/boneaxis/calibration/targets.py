@@ -150,19 +150,9 @@ VIRTUAL_N = 100      # virtual patients per arm in reports and tests
 VIRTUAL_SEED = 2026
 
 
-def _patient_params(p: Params, mult: dict[str, float]) -> Params:
-    t = mult["turnover"]
-    return p._replace(
-        bone_e2_ec50_pg_ml=p.bone_e2_ec50_pg_ml * mult["bone_e2_ec50_pg_ml"],
-        oc_estrogen_gain=p.oc_estrogen_gain * mult["oc_estrogen_gain"],
-        turnover_lumbar_spine_per_y=p.turnover_lumbar_spine_per_y * t,
-        turnover_total_hip_per_y=p.turnover_total_hip_per_y * t,
-    )
-
-
 def simulate_virtual_arms(p: Params, targets, n: int, seed: int) -> dict[str, list[pd.DataFrame]]:
     """``n`` virtual patients per arm (seeded per arm name, independent of which arms run)."""
-    from ..population import virtual_arm
+    from ..population.virtual import patient_params, virtual_arm
 
     arms, _ = load()
     out: dict[str, list[pd.DataFrame]] = {}
@@ -172,7 +162,7 @@ def simulate_virtual_arms(p: Params, targets, n: int, seed: int) -> dict[str, li
         arm_seed = (seed, zlib.crc32(repr(sorted(arms[arm]["patient"].items())).encode()))
         for patient, mult in virtual_arm(arms[arm]["patient"], n, arm_seed):
             sc = arm_scenario({**arms[arm], "patient": patient}, dur, every)
-            prep = prepare(sc, _patient_params(p, mult))
+            prep = prepare(sc, patient_params(p, mult))
             c, res = run_arrays(prep)
             frames.append(to_frame(prep, c, res))
         out[arm] = frames

@@ -700,7 +700,7 @@ def roadrunner_benchmark(n_patients: int = 100, seed: int = 2026, duration: str 
     first three patients (a check that the per-patient values were set).
     """
     from ..engine.simulate import prepare, run_arrays, to_frame
-    from ..population.virtual import virtual_arm
+    from ..population.virtual import patient_params, virtual_arm
     from ..scenario import load_scenario
 
     base = {**DEFAULT_SCENARIO, "duration": duration}
@@ -716,13 +716,7 @@ def roadrunner_benchmark(n_patients: int = 100, seed: int = 2026, duration: str 
     patients = virtual_arm(base["patient"], n_patients, seed)
     sim_s, set_s, diffs = [], [], []
     for patient, mult in patients:
-        tm = mult["turnover"]
-        p = p0._replace(   # as calibration.targets._patient_params
-            bone_e2_ec50_pg_ml=p0.bone_e2_ec50_pg_ml * mult["bone_e2_ec50_pg_ml"],
-            oc_estrogen_gain=p0.oc_estrogen_gain * mult["oc_estrogen_gain"],
-            turnover_lumbar_spine_per_y=p0.turnover_lumbar_spine_per_y * tm,
-            turnover_total_hip_per_y=p0.turnover_total_hip_per_y * tm,
-        )
+        p = patient_params(p0, mult)
         prep = prepare(load_scenario({**base, "patient": patient}), p)
         ms = prep.state0[X_MIN]
         mh = ms * p.turnover_total_hip_per_y / p.turnover_lumbar_spine_per_y

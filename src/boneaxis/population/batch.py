@@ -40,6 +40,7 @@ from ..model.phenotypes import SITES
 from ..model.pk.absorption import depot_and_central_on_grid
 from ..model.system import N_STATES
 from ..scenario import HOURS_PER_YEAR, Patient, load_scenario
+from .virtual import patient_params
 
 N_PARAMS = len(Params._fields)
 N_PC = len(PatientConstants._fields)
@@ -62,27 +63,6 @@ MONTH_H = HOURS_PER_YEAR / 12.0
 _PK_FIELDS = tuple(f for f in Params._fields
                    if f.startswith(("t_cl_", "bp_", "potency_")))
 _CH = {name: i for i, name in enumerate(CHANNELS)}
-
-
-def patient_params(p: Params, mult: dict[str, float] | None) -> Params:
-    """``p`` with per-patient multipliers applied.
-
-    Keys are parameter names (the value is multiplied) or ``turnover``, which scales the spine and
-    hip remodeling rates together, as :func:`boneaxis.population.virtual_arm` draws it (the same
-    rule as the calibration's virtual arms).
-    """
-    if not mult:
-        return p
-    upd = {}
-    for k, m in mult.items():
-        if k == "turnover":
-            for f in ("turnover_lumbar_spine_per_y", "turnover_total_hip_per_y"):
-                upd[f] = upd.get(f, getattr(p, f)) * m
-        elif k in Params._fields:
-            upd[k] = upd.get(k, getattr(p, k)) * m
-        else:
-            raise KeyError(f"unknown parameter multiplier {k!r}")
-    return p._replace(**upd)
 
 
 @njit(cache=True)

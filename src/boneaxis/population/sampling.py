@@ -331,7 +331,7 @@ def _feasible(spec: PopulationSpec) -> None:
 class VirtualPatient:
     index: int
     patient: dict                    # scenario ``patient`` mapping (model units)
-    multipliers: dict[str, float]    # bone sensitivity (see calibration.targets._patient_params)
+    multipliers: dict[str, float]    # bone sensitivity (applied by virtual.patient_params)
     pk: dict[str, float]             # clearance multiplier per drug
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model.parameters import Params
 from ..model.phenotypes import (
     MENOPAUSE_AGE_Y, SITES, default_bmd_g_cm2, default_estradiol_pg_ml, default_lh_iu_l,
     default_testosterone_ng_dl,
@@ -41,6 +42,27 @@ VARIABILITY: dict[str, Variability] = {
 }
 AGE_SD_Y = 6.0
 YSM_SD_Y = 5.0
+
+
+def patient_params(p: Params, mult: dict[str, float] | None) -> Params:
+    """``p`` with per-patient multipliers applied.
+
+    Keys are parameter names (the value is multiplied) or ``turnover``, which scales the spine and
+    hip remodeling rates together, as :func:`virtual_arm` draws it; calibration arms, virtual trials, batch runs
+    and the SBML benchmark all apply multipliers through this function.
+    """
+    if not mult:
+        return p
+    upd = {}
+    for k, m in mult.items():
+        if k == "turnover":
+            for f in ("turnover_lumbar_spine_per_y", "turnover_total_hip_per_y"):
+                upd[f] = upd.get(f, getattr(p, f)) * m
+        elif k in Params._fields:
+            upd[k] = upd.get(k, getattr(p, k)) * m
+        else:
+            raise KeyError(f"unknown parameter multiplier {k!r}")
+    return p._replace(**upd)
 
 
 def _lognormal(rng: np.random.Generator, mean: float, cv: float, n: int) -> np.ndarray:

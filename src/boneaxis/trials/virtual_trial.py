@@ -50,6 +50,7 @@ from ..population.sampling import (
     PopulationBlock, PopulationError, PopulationSpec, VirtualPatient, population_spec,
     sample_patient,
 )
+from ..population.virtual import patient_params
 from ..scenario import HOURS_PER_YEAR, Patient, Scenario, ScenarioError, load_scenario, parse_yaml
 
 RELATIVE_ENDPOINTS = {
@@ -299,12 +300,6 @@ def resolve(file_or_name: str | Path) -> Trial:
 
 
 # ----------------------------------------------------------------------------- running
-def patient_params(p: Params, mult: dict[str, float]) -> Params:
-    """Per-patient parameters, as the calibration's virtual arms (``targets._patient_params``)."""
-    from ..calibration.targets import _patient_params
-    return _patient_params(p, mult)
-
-
 def _endpoint_values(df: pd.DataFrame, endpoint: str) -> np.ndarray:
     if endpoint in RELATIVE_ENDPOINTS:
         x = df[RELATIVE_ENDPOINTS[endpoint]].to_numpy(float)
