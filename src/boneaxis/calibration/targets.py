@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..engine.simulate import prepare, run_arrays, to_frame
+from ..engine.simulate import RELATIVE_ENDPOINTS, prepare, run_arrays, to_frame
 from ..model import parameters as params_mod
 from ..model.parameters import Params
 from ..scenario import HOURS_PER_YEAR, Scenario, load_scenario
@@ -19,11 +19,6 @@ from .. import units
 
 _LEVEL_COLUMNS = {
     "aromatization_inhibition_pct": "aromatase_inhibition_pct",
-}
-_RELATIVE_COLUMNS = {
-    "estradiol_pct_change": "estradiol_pg_ml",
-    "testosterone_pct_change": "testosterone_ng_dl",
-    "lh_pct_change": "lh_iu_l",
 }
 HOURLY_UP_TO_H = 120 * 24.0
 
@@ -105,8 +100,8 @@ def evaluate(target: Target, frame: pd.DataFrame, arm: dict) -> float:
     t_h = frame["time_days"].to_numpy() * 24.0
     if target.quantity in _LEVEL_COLUMNS:
         series = frame[_LEVEL_COLUMNS[target.quantity]].to_numpy()
-    elif target.quantity in _RELATIVE_COLUMNS:
-        x = frame[_RELATIVE_COLUMNS[target.quantity]].to_numpy()
+    elif target.quantity in RELATIVE_ENDPOINTS:
+        x = frame[RELATIVE_ENDPOINTS[target.quantity]].to_numpy()
         series = 100.0 * (x / x[0] - 1.0)
     else:
         series = frame[target.quantity].to_numpy()

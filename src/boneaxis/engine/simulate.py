@@ -41,6 +41,12 @@ OUTPUT_COLUMNS = (
     *(f"t_score_{s}" for s in SITES), "fracture_risk_10y_major_pct", "fracture_risk_10y_hip_pct",
     "z_score_lumbar_spine",
 )
+# Hormone endpoints read as % change from the first output row (trial endpoints and targets).
+RELATIVE_ENDPOINTS = {
+    "estradiol_pct_change": "estradiol_pg_ml",
+    "testosterone_pct_change": "testosterone_ng_dl",
+    "lh_pct_change": "lh_iu_l",
+}
 
 
 class SimulationError(RuntimeError):

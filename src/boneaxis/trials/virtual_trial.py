@@ -43,7 +43,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from .. import units
-from ..engine.simulate import DRUG_COLUMNS, OUTPUT_COLUMNS, prepare, run_arrays, to_frame
+from ..engine.simulate import (DRUG_COLUMNS, OUTPUT_COLUMNS, RELATIVE_ENDPOINTS, prepare, run_arrays,
+                               to_frame)
 from ..model import parameters as params_mod
 from ..model.parameters import Params
 from ..population.sampling import (
@@ -53,11 +54,6 @@ from ..population.sampling import (
 from ..population.virtual import patient_params
 from ..scenario import HOURS_PER_YEAR, Patient, Scenario, ScenarioError, load_scenario, parse_yaml
 
-RELATIVE_ENDPOINTS = {
-    "estradiol_pct_change": "estradiol_pg_ml",
-    "testosterone_pct_change": "testosterone_ng_dl",
-    "lh_pct_change": "lh_iu_l",
-}
 ENDPOINTS: tuple[str, ...] = tuple(
     [c for c in OUTPUT_COLUMNS if c != "time_days"] + list(DRUG_COLUMNS.values())
     + list(RELATIVE_ENDPOINTS))
