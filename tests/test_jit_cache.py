@@ -28,9 +28,7 @@ def test_package_kernels_cache_under_the_digest_directory():
     from boneaxis.model import system
     where = _jit.cache_dir()
     assert where.name == f"numba-{_jit.source_digest()[:16]}"
-    for kernel in (integrator.integrate, system.derivatives, reference.__dict__.get("_rhs", None)):
-        if kernel is None:
-            continue
+    for kernel in (integrator.integrate, system.derivatives, reference._rhs):
         assert str(kernel._cache._cache_path).startswith(str(where))
 
 
