@@ -123,17 +123,21 @@ class BMD(_Strict):
         return out
 
 
-class Patient(_Strict):
+class PhenotypeBlock(_Strict):
+    """A strict input block whose ``phenotype`` must be a known one (patients, populations)."""
+
+    @field_validator("phenotype", check_fields=False)
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return check_phenotype(v)
+
+
+class Patient(PhenotypeBlock):
     phenotype: str
     age: float = Field(description="years")
     years_since_menopause: float | None = None
     labs: Labs = Labs()
     bmd: BMD = BMD()
-
-    @field_validator("phenotype")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return check_phenotype(v)
 
     @field_validator("age", "years_since_menopause", mode="before")
     @classmethod

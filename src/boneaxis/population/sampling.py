@@ -42,15 +42,15 @@ from typing import Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError, field_validator
 
 from .. import units
 from ..model.fracture import SEX_OF_PHENOTYPE, bmd_from_t_score
 from ..model.phenotypes import (
-    MENOPAUSE_AGE_Y, SITES, check_phenotype, default_bmd_g_cm2, default_estradiol_pg_ml,
+    MENOPAUSE_AGE_Y, SITES, default_bmd_g_cm2, default_estradiol_pg_ml,
     default_lh_iu_l, default_testosterone_ng_dl,
 )
-from ..scenario import BMD_LIMITS_G_CM2, HOURS_PER_YEAR, LAB_LIMITS, ScenarioError
+from ..scenario import BMD_LIMITS_G_CM2, HOURS_PER_YEAR, LAB_LIMITS, PhenotypeBlock, ScenarioError
 from .virtual import AGE_SD_Y, VARIABILITY, YSM_SD_Y, Variability
 
 MAX_N = 1_000_000
@@ -161,10 +161,9 @@ def _parse_t(v: Any) -> float:
     return float(v)
 
 
-class PopulationBlock(BaseModel):
+class PopulationBlock(PhenotypeBlock):
     """The ``population`` block as written (validated; see :func:`population_spec`)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     phenotype: str
     n: int = 100
     seed: int = 0
@@ -173,11 +172,6 @@ class PopulationBlock(BaseModel):
     labs: dict[str, Any] = {}
     bmd: dict[str, Any] = {}
     t_score: Any = None
-
-    @field_validator("phenotype")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return check_phenotype(v)
 
     @field_validator("n", "seed", mode="before")
     @classmethod
