@@ -12,9 +12,10 @@ from boneaxis.calibration import targets as tg
 # Known misses of the current mechanistic model, each reported with its numbers when it misses
 # (docs/validation.md, docs/model.md).  A listed target that passes simply passes.
 KNOWN_MISSES = {
-    # men's hormones (Leder 2004 regimens disagree under one potency; no Leydig adaptation)
+    # men's hormones (Leder 2004 regimens disagree under one potency; no Leydig adaptation; LH
+    # suppression by injected T (Matsumoto) against LH's rise on an AI (Leder))
     "leder_daily_t", "leder_daily_e2", "leder_twice_weekly_t", "leder_twice_weekly_e2",
-    "burnett_bowie_e2", "burnett_bowie_t_12mo",
+    "burnett_bowie_e2", "burnett_bowie_t_12mo", "matsumoto_lh_te50",
     # men's CTX sits on the edge of "not significant" (+20% vs 0 +/- 20): tissue E2 falls 60% in
     # men while serum E2 falls 22%, and the one E2->bone curve turns that into resorption
     "burnett_bowie_ctx_not_significant",
@@ -33,6 +34,9 @@ KNOWN_MISSES = {
     # by year 7, IBIS-II's less (the two trials differ by 3x; the model sits between), and after
     # tamoxifen the model's spine loses what the SERM had been holding faster than ATAC reports
     "atac_off_spine_7y", "atac_tamoxifen_off_spine_7y",
+    # IBIS-II's spine after anastrozole sits on its tolerance edge and flips with each refit
+    # (2.27 vs 1.25 +/- 1 since free-T feedback and SHBG were added; 2.23, a pass, before)
+    "ibis2_off_spine_anastrozole",
     # fracture outcome (validation): the model's fracture risk follows BMD alone, which carries
     # only part of an antiresorptive's benefit (ABCSG-18: HR 0.90 from BMD vs 0.50 reported)
     "abcsg18_fracture_hr_36mo",
@@ -41,9 +45,9 @@ KNOWN_MISSES = {
     "halt_spine_vs_placebo_36mo",
     # femoral neck follows total hip 1:1 (assumption); ABCSG-18's neck gained less (+7.9 vs +6.5)
     "abcsg18_neck_vs_placebo_36mo",
-    # exogenous testosterone in normal men (validation): LH is barely suppressed by T in the model,
-    # so the testes keep adding T on top of the injected dose
-    "matsumoto_lh_te50", "matsumoto_t_te100", "matsumoto_t_te300",
+    # exogenous testosterone in normal men (validation): with SHBG binding T rises less than the
+    # dose, but still about twice as much as reported (+99 vs +50% at 100 mg/week)
+    "matsumoto_t_te100", "matsumoto_t_te300",
     # anastrozole in ovariectomized transmen on testosterone (validation): with no gonad all E2 is
     # peripheral, so the model removes 93% of it (reported mean -42%, a skewed distribution) and
     # CTX rises 41% where bone markers did not change
@@ -137,3 +141,18 @@ def test_hazard_ratio_target_is_a_ratio_of_the_two_arms():
     # a difference target on the same pair is a difference, not a ratio
     diff = dataclasses.replace(t, quantity="bmd_lumbar_spine_pct_change")
     assert tg.paired_value(diff, same, same, arms) == pytest.approx(0.0)
+
+
+def test_ratio_of_means_summary_is_the_change_of_the_arm_mean():
+    """Trials report hormones as "baseline mean -> on-treatment mean": 300 -> 600 and 500 -> 600
+    ng/dL are +100% and +20% each (mean +60%) but +50% for the arm (400 -> 600)."""
+    import pandas as pd
+
+    frames = [pd.DataFrame({"time_days": [0.0, 1.0], "testosterone_ng_dl": [b, 600.0]})
+              for b in (300.0, 500.0)]
+    t = tg.Target(id="x", arm="a", quantity="testosterone_pct_change", time_h=24.0, value=0.0,
+                  tolerance=1.0, role="validation", stat="", citation="",
+                  summary="ratio_of_means")
+    values = np.array([tg.evaluate(t, f, {}) for f in frames])
+    assert values.mean() == pytest.approx(60.0)
+    assert tg._summarise(t, frames, {}, values) == pytest.approx(50.0)

@@ -175,12 +175,12 @@ def test_other_drugs_match_reference(patient, treatments):
 
 @pytest.mark.parametrize("treatments,expected_h", [
     ([], 24.0),
-    ([{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}], 24.0),
+    ([{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}], 12.0),   # the LH loop
     ([{"drug": "anastrozole", "dose": "1 mg", "every": "twice weekly"}], 8.0),
     ([{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"},
       {"drug": "exemestane", "dose": "25 mg", "every": "1 day"}], 3.0),
     ([{"drug": "letrozole", "dose": "2.5 mg", "every": "1 day"},
-      {"drug": "zoledronic_acid", "dose": "4 mg", "every": "6 months"}], 24.0),
+      {"drug": "zoledronic_acid", "dose": "4 mg", "every": "6 months"}], 12.0),
     ([{"drug": "testosterone_gel", "dose": "50 mg", "every": "1 day"}], 8.0),
 ])
 def test_automatic_coarse_step(treatments, expected_h):
@@ -190,6 +190,20 @@ def test_automatic_coarse_step(treatments, expected_h):
     sc = {"patient": {"phenotype": "man", "age": 60}, "treatments": treatments}
     assert coarse_step_h(load_scenario(sc)) == expected_h
     assert coarse_step_h(load_scenario({**sc, "coarse_step_h": 5.0})) == 5.0
+
+
+@pytest.mark.parametrize("phenotype,expected_h", [
+    ("postmenopausal_woman", 24.0), ("ovariectomized_transman", 24.0),
+    ("man", 12.0), ("premenopausal_woman", 12.0)])
+def test_gonad_closes_the_lh_loop_and_halves_the_daily_step(phenotype, expected_h):
+    from boneaxis.engine.simulate import coarse_step_h
+    from boneaxis.scenario import load_scenario
+
+    tr = [{"drug": "letrozole", "dose": "2.5 mg", "every": "1 day"}]
+    sc = load_scenario({"patient": {"phenotype": phenotype, "age": 60}, "treatments": tr})
+    assert coarse_step_h(sc) == expected_h
+    untreated = load_scenario({"patient": {"phenotype": phenotype, "age": 60}})
+    assert coarse_step_h(untreated) == 24.0
 
 
 def test_grid_has_every_dose_and_output_and_no_slivers():

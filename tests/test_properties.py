@@ -151,12 +151,13 @@ def test_doubling_anastrozole_dose_never_raises_e2(patient, dose, data):
     tissue_1, tissue_2 = (d["estradiol_bone_effective_pg_ml"].to_numpy() for d in (one, two))
     worst = np.max((tissue_2 - tissue_1) / tissue_1)
     assert worst <= 1e-9, f"tissue E2 rose by {worst:.3g} (relative) on doubling the dose"
-    # ... while serum E2 may rise by a hair in a young man: LH answers the deeper fall of tissue
-    # E2 and lifts testicular E2.  Largest seen: 0.2% (25 years, T ~1000 ng/dL with E2 8 pg/mL
-    # and LH 1 IU/L, the largest testicular share the labs allow), so 1% bounds "materially"
+    # ... while serum E2 may rise by a hair in a man: LH answers the deeper fall of tissue E2 and
+    # lifts testicular E2.  Largest seen: 0.2% before free-T feedback and SHBG were added, 1.6%
+    # since (the refit moved the testis share; 90 years, T 150 ng/dL, E2 8 pg/mL, LH 1 IU/L,
+    # 0.5 vs 1 mg every 112 h; the same with 1 h steps, so not numerical): 2% bounds "materially"
     serum_1, serum_2 = (d["estradiol_pg_ml"].to_numpy() for d in (one, two))
     worst = np.max((serum_2 - serum_1) / serum_1)
-    assert worst <= 1e-2, f"serum E2 rose by {worst:.3g} (relative) on doubling the dose"
+    assert worst <= 2e-2, f"serum E2 rose by {worst:.3g} (relative) on doubling the dose"
 
 
 @settings(max_examples=40, deadline=None)

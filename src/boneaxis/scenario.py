@@ -43,10 +43,12 @@ LAB_LIMITS = {
     "testosterone_ng_dl": (1.0, 3000.0),
     "estradiol_pg_ml": (0.1, 1000.0),
     "lh_iu_l": (0.01, 200.0),
+    "shbg_nmol_l": (1.0, 300.0),
 }
 BMD_LIMITS_G_CM2 = (0.2, 2.0)
 _LAB_DISPLAY = {"testosterone_ng_dl": ("testosterone", "ng/dL"),
-                "estradiol_pg_ml": ("estradiol", "pg/mL"), "lh_iu_l": ("lh", "IU/L")}
+                "estradiol_pg_ml": ("estradiol", "pg/mL"), "lh_iu_l": ("lh", "IU/L"),
+                "shbg_nmol_l": ("shbg", "nmol/L")}
 
 
 class ScenarioError(ValueError):
@@ -61,6 +63,7 @@ class Labs(_Strict):
     testosterone_ng_dl: float | None = None
     estradiol_pg_ml: float | None = None
     lh_iu_l: float | None = None
+    shbg_nmol_l: float | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -72,6 +75,7 @@ class Labs(_Strict):
                              lambda v: units.hormone_conc(v, "testosterone", "ng/dL")),
             "estradiol": ("estradiol_pg_ml", lambda v: units.hormone_conc(v, "estradiol", "pg/mL")),
             "lh": ("lh_iu_l", units.lh_iu_l),
+            "shbg": ("shbg_nmol_l", units.shbg_nmol_l),
         }
         out = {}
         for key, val in data.items():
@@ -83,7 +87,7 @@ class Labs(_Strict):
             elif key in cls.model_fields:           # numbers already in model units
                 out[key] = val
             else:
-                raise ValueError(f"unknown lab {key!r}; known: testosterone, estradiol, lh")
+                raise ValueError(f"unknown lab {key!r}; known: testosterone, estradiol, lh, shbg")
         return out
 
     @model_validator(mode="after")

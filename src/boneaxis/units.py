@@ -85,6 +85,11 @@ def hormone_conc(text: object, hormone: str, unit: str) -> float:
     return _to(q, unit, hormone, text)
 
 
+def shbg_nmol_l(text: object) -> float:
+    """SHBG as a molar concentration of binding sites ('45 nmol/L'; mass units are ambiguous)."""
+    return _to(parse(text, "shbg"), "nmol/L", "shbg", text)
+
+
 def lh_iu_l(text: object) -> float:
     return _to(parse(text, "lh"), "IU/L", "lh", text)
 

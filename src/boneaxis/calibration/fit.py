@@ -32,7 +32,7 @@ AROMATASE = ("arom_imax", "arom_ic50_ng_ml", "e2_residual_fraction")
 INHIBITORS = ("let_imax", "let_ic50_ng_ml", "exe_k_inact_per_h")
 # Stage 1b: testicular E2, substrate competition and LH feedback, identified by men.
 MALE_AXIS = ("e2_testis_fraction", "arom_km_nmol_l", "leydig_lh_exponent", "lh_e2_k_pg_ml",
-             "lh_e2_hill", "tissue_intracrine_pg_ml_per_ng_dl")
+             "lh_e2_hill", "tissue_intracrine_pg_ml_per_ng_dl", "lh_ft_k_nmol_l", "lh_ft_hill")
 # Stage 1c: depth of pituitary suppression by a GnRH agonist, identified by castrate men.
 GNRH = ("gnrh_suppression_max",)
 BONE = (

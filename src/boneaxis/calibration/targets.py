@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -36,7 +36,9 @@ class Target:
     citation: str
     approx: bool = False
     note: str = ""
-    summary: str = "mean"   # statistic the trial reported over its arm: mean | median
+    # statistic the trial reported over its arm: mean | median | ratio_of_means (a hormone's
+    # "baseline mean -> on-treatment mean": the % change of the arm's mean level)
+    summary: str = "mean"
     vs_arm: str | None = None  # the target is the difference arm - vs_arm (same patients)
     since_h: float | None = None  # start of the window of stat "max" / "change_since"
 
@@ -59,6 +61,10 @@ def load() -> tuple[dict[str, dict], tuple[Target, ...]]:
             since_h=units.duration_h(t["since"], t["id"]) if "since" in t else None,
         ))
     for t in out:
+        if t.summary not in ("mean", "median", "ratio_of_means"):
+            raise ValueError(f"target {t.id}: unknown summary {t.summary!r}")
+        if t.summary == "ratio_of_means" and (t.quantity not in RELATIVE_ENDPOINTS or t.vs_arm):
+            raise ValueError(f"target {t.id}: ratio_of_means needs a hormone % change, no vs_arm")
         if t.quantity in _HAZARD_RATIOS and t.vs_arm is None:
             raise ValueError(f"target {t.id}: a hazard ratio needs vs_arm")
     return arms, tuple(out)
@@ -175,6 +181,18 @@ def _window(t: Target) -> str:
     return ""
 
 
+def _summarise(t: Target, frames: list[pd.DataFrame], arm: dict, values: np.ndarray) -> float:
+    """The arm's statistic from its patients' frames (``values``: each patient's statistic)."""
+    if t.summary == "median":
+        return float(np.median(values))
+    if t.summary == "ratio_of_means":
+        col = RELATIVE_ENDPOINTS[t.quantity]
+        level = np.mean([evaluate(replace(t, quantity=col), f, arm) for f in frames])
+        base = np.mean([f[col].iloc[0] for f in frames])
+        return float(100.0 * (level / base - 1.0))
+    return float(np.mean(values))
+
+
 def results(p: Params | None = None, roles=("calibration", "validation"),
             virtual_n: int | None = VIRTUAL_N, seed: int = VIRTUAL_SEED) -> pd.DataFrame:
     """One row per target: reported value, simulated value, tolerance, pass/fail.
@@ -198,7 +216,7 @@ def results(p: Params | None = None, roles=("calibration", "validation"),
         if vframes is not None:
             values = np.array([value(t, lambda a, i=i: vframes[a][i])
                                for i in range(len(vframes[t.arm]))])
-            sim = float(np.median(values) if t.summary == "median" else np.mean(values))
+            sim = _summarise(t, vframes[t.arm], arms[t.arm], values)
         rows.append({
             "id": t.id, "role": t.role, "quantity": t.quantity,
             "time_days": t.time_h / 24.0, "window": _window(t), "reported": t.value,

@@ -117,6 +117,7 @@ _UNITS: dict[str, tuple[float, dict[str, int]]] = {
     "pg_per_mL": (1e-9, {"gram": 1, "litre": -1}),
     "ug_per_mL": (1e-3, {"gram": 1, "litre": -1}),
     "nmol_per_L": (1e-9, {"mole": 1, "litre": -1}),
+    "litre_per_nmol": (1e9, {"litre": 1, "mole": -1}),
     "ug_per_day": (1e-6 / 86400.0, {"gram": 1, "second": -1}),
     "iu_per_L": (1.0, {"litre": -1}),                       # IU taken as dimensionless
     "g_per_cm2": (1e4, {"gram": 1, "metre": -2}),
@@ -131,7 +132,7 @@ _UNITS: dict[str, tuple[float, dict[str, int]]] = {
 # parameter-table unit -> SBML unit id
 _TABLE_UNITS = {
     "1": "dimensionless", "1/decade": "per_decade", "1/h": "per_hour", "1/y": "per_year",
-    "L/h": "litre_per_hour", "d": "day", "h": "hour", "mg": "mg", "ng/dL": "ng_per_dL",
+    "L/h": "litre_per_hour", "L/nmol": "litre_per_nmol", "d": "day", "h": "hour", "mg": "mg", "ng/dL": "ng_per_dL",
     "ng/mL": "ng_per_mL", "nmol/L": "nmol_per_L", "pg/mL": "pg_per_mL",
     "pg/mL per ng/dL": "pg_mL_per_ng_dL", "ug/day": "ug_per_day", "ug/mL": "ug_per_mL",
     "y": "year",
@@ -153,7 +154,8 @@ _PC_UNITS = {
     "c_arom_pg_ml_per_ng_dl": "pg_mL_per_ng_dL", "e2_gonad_ref_pg_ml": "pg_per_mL",
     "e2_residual_pg_ml": "pg_per_mL", "age_years": "year",
     "bmd0_lumbar_spine_g_cm2": "g_per_cm2", "bmd0_total_hip_g_cm2": "g_per_cm2",
-    "bmd0_femoral_neck_g_cm2": "g_per_cm2",
+    "bmd0_femoral_neck_g_cm2": "g_per_cm2", "shbg_nmol_l": "nmol_per_L",
+    "t_unbound_fraction": "dimensionless", "t_exo_unbound_fraction": "dimensionless",
 }
 
 _STATE_UNITS = {"lh_iu_l": "iu_per_L"}   # every other state is dimensionless
@@ -195,7 +197,15 @@ def _signal_rules() -> list[tuple[str, str, str]]:
     add("lh_nonneg_iu_l", _pos("lh_iu_l", "iu_per_L"), "iu_per_L")
     add("t_gonad_ng_dl", "piecewise(t_gonad_ref_ng_dl * (lh_nonneg_iu_l / lh_ref_iu_l)"
         "^leydig_lh_exponent, has_gonad > 0, 0 ng_per_dL)", "ng_per_dL")
-    add("testosterone_ng_dl", "t_gonad_ng_dl + t_other_ng_dl + t_exogenous_ng_dl", "ng_per_dL")
+    add("t_nonshbg_ng_dl", _pos("t_unbound_fraction * (t_gonad_ng_dl + t_other_ng_dl)"
+        " + t_exo_unbound_fraction * t_exogenous_ng_dl", "ng_per_dL"), "ng_per_dL")
+    # --- endocrine.free_testosterone_nmol_l / total_testosterone_ng_dl
+    add("testosterone_free_nmol_l", "t_nonshbg_ng_dl / ng_dl_per_nmol_l_t"
+        " / (1 + t_albumin_bound_per_free)", "nmol_per_L")
+    add("shbg_occupancy", "shbg_t_ka_l_per_nmol * testosterone_free_nmol_l"
+        " / (1 + shbg_t_ka_l_per_nmol * testosterone_free_nmol_l)")
+    add("testosterone_ng_dl", "t_nonshbg_ng_dl + shbg_nmol_l * shbg_occupancy"
+        " * ng_dl_per_nmol_l_t", "ng_per_dL")
     add("substrate_ng_dl", "testosterone_ng_dl + a4_aromatization_weight * a4_ng_dl", "ng_per_dL")
     add("substrate_plasma_nmol_l", "testosterone_ng_dl / ng_dl_per_nmol_l_t"
         " + a4_ng_dl / ng_dl_per_nmol_l_a4", "nmol_per_L")
@@ -216,7 +226,7 @@ def _signal_rules() -> list[tuple[str, str, str]]:
         + _occupancy("gnrh_release_ug_per_day", "gnrh_ec50_ug_per_day", "ug_per_day"))
     # --- endocrine.lh_feedback_denominator
     add("lh_feedback_denominator", "1 + (e2_feedback_pg_ml / lh_e2_k_pg_ml)^lh_e2_hill"
-        " + testosterone_ng_dl / lh_t_k_ng_dl")
+        " + (testosterone_free_nmol_l / lh_ft_k_nmol_l)^lh_ft_hill")
     add("lh_target_iu_l", "lh_cap_iu_l / lh_feedback_denominator * (1 - gnrh_suppression)",
         "iu_per_L")
     add("aromatase_inhibition", "1 - aromatase_activity_periph")

@@ -12,12 +12,15 @@ Equations (all sexes; a phenotype only changes which sources exist)::
     inhibition(C, S)  = Imax C / (C + IC50 (1 + S / Km))        competitive, substrate S (nM)
     activity(S)       = A (1 - inhib_ana(C_ana, S)) (1 - inhib_let(C_let, S))
     d A / dt          = k_syn (1 - A) - k_inact C_exe/(C_exe + K_I) A   exemestane (irreversible)
-    T                 = T_gonad_ref (LH / LH_ref)^g  +  T_other  +  T_exogenous
+    T_nb              = phi0 (T_gonad_ref (LH / LH_ref)^g + T_other) + phi_ref T_exogenous
+                        non-SHBG-bound T (free + albumin-bound), the pool that is cleared
+    FT                = T_nb / (1 + K_alb [Alb])                    free T
+    T                 = T_nb + SHBG K_S FT / (1 + K_S FT)            total serum T
     E2                = c_arom (T + w A4) activity(T + A4)           peripheral aromatization
                       + E2_gonad_ref (T_gonad / T_gonad_ref) activity(r_itt T_gonad)   testis/ovary
                       + E2_residual                                  not from ongoing aromatization
     E2_tissue         = E2 + kappa (T + w A4) activity(T + A4)      serum + intracrine (bone, brain)
-    LH_target         = LH_cap (1 - G theta_GnRH) / (1 + (E2_tissue (1 - theta_tam) / K_E)^n + T / K_T)
+    LH_target         = LH_cap (1 - G theta_GnRH) / (1 + (E2_tissue (1 - theta_tam) / K_E)^n + (FT / K_FT)^m)
     d LH / dt         = (LH_target - LH) / tau_LH
 
 Why two aromatase sites: anastrozole is a competitive inhibitor (Dukes 1996), so the same plasma
@@ -25,6 +28,15 @@ level inhibits the enzyme less where the substrate is abundant.  Inside the test
 ~100x its serum level, so the gonadal share of a man's E2 is partly protected and rises with LH;
 this is the model's explanation for the modest E2 fall in men (Leder 2004) next to the profound fall
 in postmenopausal women (Geisler 2002), with a single potency for both.
+
+Why SHBG: only testosterone not bound to SHBG is cleared (the liver extracts free and
+albumin-bound T; Vermeulen 1999 JCEM 84:3666), so each source adds to the non-SHBG pool in
+proportion to its production, and total T follows from the binding equilibrium.  When exogenous T
+fills SHBG, total T rises less than the dose (Matsumoto 1990: 1.5x and 3x on 100 and 300 mg of
+enanthate a week) and free T, which acts on the hypothalamus and pituitary, rises more.  An older
+man has more SHBG (Yeap 2007), so the same total T means less free T and less feedback: a rise to
+~550 ng/dL on an aromatase inhibitor leaves his LH high, while a young man's T on injections
+suppresses it.
 
 Why tissue E2: target tissues (bone, hypothalamus) make estradiol locally from circulating androgens
 (intracrine aromatization).  The drug blocks it whatever serum E2 does, which is how a man's LH
@@ -64,6 +76,9 @@ class PatientConstants(NamedTuple):
     e2_gonad_ref_pg_ml: float       # E2 secreted by testis/ovary at baseline
     e2_residual_pg_ml: float        # E2 not from ongoing aromatization
     age_years: float
+    shbg_nmol_l: float              # sex-hormone-binding globulin (binding sites)
+    t_unbound_fraction: float       # non-SHBG-bound share of T at baseline (phi0)
+    t_exo_unbound_fraction: float   # the same for the reference man whose T clearance is known
     bmd0_lumbar_spine_g_cm2: float
     bmd0_total_hip_g_cm2: float
     bmd0_femoral_neck_g_cm2: float
@@ -115,7 +130,10 @@ def hormones(lh_iu_l, active_enzyme, u, p, pc):
     t_gonad = 0.0
     if pc.has_gonad > 0.0:
         t_gonad = pc.t_gonad_ref_ng_dl * (lh / pc.lh_ref_iu_l) ** p.leydig_lh_exponent
-    t_ng_dl = t_gonad + pc.t_other_ng_dl + u[U_TEXO]
+    t_nonshbg = (pc.t_unbound_fraction * (t_gonad + pc.t_other_ng_dl)
+                 + pc.t_exo_unbound_fraction * u[U_TEXO])
+    ft_nmol_l = free_testosterone_nmol_l(t_nonshbg, p)
+    t_ng_dl = total_testosterone_ng_dl(t_nonshbg, pc.shbg_nmol_l, p)
     substrate_ng_dl = t_ng_dl + p.a4_aromatization_weight * pc.a4_ng_dl
     s_plasma_nmol_l = t_ng_dl / NG_DL_PER_NMOL_L_T + pc.a4_ng_dl / NG_DL_PER_NMOL_L_A4
     act_periph = aromatase_activity(u, s_plasma_nmol_l, active_enzyme, p)
@@ -131,11 +149,42 @@ def hormones(lh_iu_l, active_enzyme, u, p, pc):
     # pituitary
     e2_feedback = e2_tissue * (1.0 - receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml))
     gnrh = p.gnrh_suppression_max * receptor_occupancy(u[U_GNRH], p.gnrh_ec50_ug_per_day)
-    lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(e2_feedback, t_ng_dl, p) * (1.0 - gnrh)
+    lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(e2_feedback, ft_nmol_l, p) * (1.0 - gnrh)
     return t_ng_dl, e2, e2_tissue, lh_target, 1.0 - act_periph
 
 
 @njit(cache=True, inline="always")
-def lh_feedback_denominator(e2_tissue_pg_ml, t_ng_dl, p):
-    """``LH_cap / LH_target``: feedback by tissue E2 (hypothalamic aromatization) and by T."""
-    return 1.0 + (e2_tissue_pg_ml / p.lh_e2_k_pg_ml) ** p.lh_e2_hill + t_ng_dl / p.lh_t_k_ng_dl
+def lh_feedback_denominator(e2_tissue_pg_ml, ft_nmol_l, p):
+    """``LH_cap / LH_target``: feedback by tissue E2 (hypothalamic aromatization) and by free T."""
+    return (1.0 + (e2_tissue_pg_ml / p.lh_e2_k_pg_ml) ** p.lh_e2_hill
+            + (max(ft_nmol_l, 0.0) / p.lh_ft_k_nmol_l) ** p.lh_ft_hill)
+
+
+@njit(cache=True, inline="always")
+def free_testosterone_nmol_l(t_nonshbg_ng_dl, p):
+    """Free T (nmol/L) from the non-SHBG-bound pool: albumin binding is linear (not saturable at
+    these levels), so free = pool / (1 + K_alb [albumin])."""
+    return max(t_nonshbg_ng_dl, 0.0) / NG_DL_PER_NMOL_L_T / (1.0 + p.t_albumin_bound_per_free)
+
+
+@njit(cache=True, inline="always")
+def total_testosterone_ng_dl(t_nonshbg_ng_dl, shbg_nmol_l, p):
+    """Total serum T: the non-SHBG pool plus T bound to SHBG at equilibrium with free T."""
+    ft = free_testosterone_nmol_l(t_nonshbg_ng_dl, p)
+    x = p.shbg_t_ka_l_per_nmol * ft
+    return max(t_nonshbg_ng_dl, 0.0) + shbg_nmol_l * x / (1.0 + x) * NG_DL_PER_NMOL_L_T
+
+
+def free_testosterone_from_total_nmol_l(t_total_ng_dl, shbg_nmol_l, p):
+    """Free T (nmol/L) at equilibrium for a total T (Vermeulen 1999 JCEM 84:3666): solves
+    ``T = N FT + S K FT / (1 + K FT)`` (a quadratic), N = 1 + K_alb [albumin]; numbers or arrays."""
+    t = t_total_ng_dl / NG_DL_PER_NMOL_L_T
+    n, k = 1.0 + p.t_albumin_bound_per_free, p.shbg_t_ka_l_per_nmol
+    a, b = n * k, n + k * (shbg_nmol_l - t)
+    return 2.0 * t / (b + (b * b + 4.0 * a * t) ** 0.5)   # the positive root, without cancellation
+
+
+def unbound_fraction(t_total_ng_dl: float, shbg_nmol_l: float, p) -> float:
+    """Non-SHBG-bound (free + albumin-bound) share of total T at equilibrium."""
+    ft = free_testosterone_from_total_nmol_l(t_total_ng_dl, shbg_nmol_l, p)
+    return (1.0 + p.t_albumin_bound_per_free) * ft * NG_DL_PER_NMOL_L_T / t_total_ng_dl

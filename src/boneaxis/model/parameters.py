@@ -77,9 +77,28 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "tissue E2 of half-maximal feedback on LH", True, (5.0, 80.0)),
     _P("lh_e2_hill", 2.0, "1", "calibrated to Leder 2004", "Hill exponent of E2 feedback on LH",
        True, (0.5, 4.0)),
-    _P("lh_t_k_ng_dl", 2000.0, "ng/dL", "assumption: direct androgen feedback is weak next to E2 in men "
-       "(Hayes 2000 JCEM 85:3027); 400 ng/dL was tried and worsened three men's targets", "T concentration at which direct androgen "
-       "feedback equals the unsuppressed LH drive (linear term)"),
+    _P("lh_ft_k_nmol_l", 0.7, "nmol/L", "calibrated to Matsumoto 1990 JCEM 70:282 (LH halved "
+       "by 50 mg testosterone enanthate a week in normal men) with Leder 2004 and Burnett-Bowie "
+       "2009; prior: twice a young man's free T (0.37 nmol/L)", "free T at which direct androgen "
+       "feedback equals the unsuppressed LH drive", True, (0.1, 20.0)),
+    _P("lh_ft_hill", 2.0, "1", "calibrated (as above); bounded at 3, where the fit ends: freer, it "
+       "went to 7.3, which broke Burnett-Bowie's T and E2 and made the LH loop a switch (LH "
+       "collapsed on an AI in a 50-year-old at the engine's step)", "Hill exponent of free-T "
+       "feedback on LH", True, (0.5, 3.0)),
+    # ---------------------------------------------------------------- testosterone binding
+    _P("shbg_t_ka_l_per_nmol", 1.0, "L/nmol", "Vermeulen 1999 JCEM 84:3666 (K_SHBG 1e9 L/mol)",
+       "association constant of testosterone for SHBG"),
+    _P("t_albumin_bound_per_free", 22.4, "1", "Vermeulen 1999 JCEM 84:3666 (K_alb 3.6e4 L/mol x "
+       "albumin 43 g/L = 0.62 mmol/L)", "albumin-bound / free testosterone (linear binding)"),
+    _P("shbg_man_young_nmol_l", 31.67, "nmol/L", "men aged 20-39 (PLoS One 2016 11:e0164116, the "
+       "reference mean; with T 16.88 nmol/L, calculated free T 0.37 nmol/L)",
+       "SHBG of a man at 30 (default when no SHBG lab is given)"),
+    _P("shbg_man_old_nmol_l", 42.4, "nmol/L", "men aged 70-89, Health in Men Study (Yeap 2007 Eur J "
+       "Endocrinol 156:585: SHBG 42.4 +/- 16.7 nmol/L)", "SHBG of a man at 80 (linear in age "
+       "from 30, held outside 30-80)"),
+    _P("shbg_woman_nmol_l", 50.0, "nmol/L", "assumption: adult women's SHBG is ~40-60 nmol/L; it "
+       "sets only how far exogenous T raises a woman's or transman's total T",
+       "SHBG of a woman or ovariectomized transman (default when no SHBG lab is given)"),
     # ---------------------------------------------------------------- bone: estrogen response
     _P("bone_e2_ec50_pg_ml", 15.0, "pg/mL", "calibrated to ATAC, IBIS-II and Burnett-Bowie 2009; "
        "threshold ~ 10-20 pg/mL in men (Khosla 2001 JCEM 86:3555)",

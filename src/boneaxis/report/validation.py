@@ -56,7 +56,8 @@ def markdown(table: pd.DataFrame) -> str:
         f"(calibration {int(table[table.role == 'calibration'].passed.sum())}/"
         f"{int((table.role == 'calibration').sum())}, validation "
         f"{int(table[table.role == 'validation'].passed.sum())}/{int((table.role == 'validation').sum())}). "
-        "Each target is compared with the same statistic (mean or median, as the trial reported) "
+        "Each target is compared with the same statistic (mean, median, or for hormones reported as "
+        "group means the change of the arm's mean level: ratio_of_means; as the trial reported) "
         "over a seeded virtual arm of 100 patients around the trial's baseline; `typical` is the "
         "single patient with the trial's mean labs. Calibration fits the typical patients.",
         "",
