@@ -167,12 +167,19 @@ def main() -> int:
         print(f"  (reference solve for {label}: {t_ref:.1f} s)", flush=True)
     out()
     if args.markdown:
+        # the file's notes and the other benchmarks' sections (web, population, GPU) are kept:
+        # only the tables above "## Notes" are this script's
+        tail = NOTES
+        if os.path.exists(args.markdown):
+            old = open(args.markdown).read()
+            if "\n## Notes" in old:
+                tail = "\n" + old[old.index("\n## Notes") + 1:]
         with open(args.markdown, "w") as f:
             f.write("# Benchmarks: single patient\n\n")
             f.write("Command (from the repository root):\n\n")
             f.write("    .venv/bin/python benchmarks/single_patient.py --markdown "
                     "docs/benchmarks.md\n\n")
-            f.write("\n".join(lines) + "\n" + NOTES)
+            f.write("\n".join(lines) + "\n" + tail)
     return 0
 
 
