@@ -62,6 +62,23 @@ def test_simulate_returns_contract_columns(client):
     assert client.post("/api/simulate", json=QUICK).json() == body
 
 
+def test_shbg_lab_sets_free_testosterone(client):
+    def first_row(shbg, treatments):
+        sc = {**QUICK, "treatments": treatments,
+              "patient": {**QUICK["patient"], "labs": {**QUICK["patient"]["labs"], "shbg": shbg}}}
+        r = client.post("/api/simulate", json=sc)
+        assert r.status_code == 200, r.text
+        cols = r.json()["columns"]
+        return cols["testosterone_ng_dl"][0], cols["testosterone_free_pg_ml"][0]
+
+    # untreated, the labs fix total T: more SHBG binds more of it
+    assert first_row("25 nmol/L", [])[1] > 1.2 * first_row("60 nmol/L", [])[1]
+    # on TRT (LH suppressed) free T is set by the dose and clearance, total T by SHBG
+    (t_lo, ft_lo), (t_hi, ft_hi) = (first_row(s, QUICK["treatments"]) for s in ("25 nmol/L", "60 nmol/L"))
+    assert t_hi > 1.2 * t_lo
+    assert ft_hi == pytest.approx(ft_lo, rel=0.1)
+
+
 def test_simulate_matches_library(client):
     import boneaxis
 
@@ -93,6 +110,10 @@ def test_unusual_regimen_is_a_warning(client):
      ["body", "patient", "labs", "estradiol"], "has no unit"),
     ({"patient": _patient(labs={"estradiol": "15 furlongs"})},
      ["body", "patient", "labs", "estradiol"], "cannot be expressed in pg/mL"),
+    ({"patient": _patient(labs={"shbg": "45 pg/mL"})},
+     ["body", "patient", "labs", "shbg"], "cannot be expressed in nmol/L"),
+    ({"patient": _patient(labs={"shbg": "0.1 nmol/L"})},
+     ["body", "patient", "labs", "shbg"], "outside the possible range"),
     ({"patient": _patient(), "duration": "40 years"}, ["body", "duration"], "30 years"),
     ({"patient": _patient(age=12)}, ["body", "patient", "age"], "outside the modelled range"),
     ({"patient": _patient(phenotype="dog")}, ["body", "patient", "phenotype"], "man"),

@@ -71,9 +71,11 @@ class LabsIn(_In):
     testosterone: Quantity | None = Field(None, description=f"{_Q}: '319 ng/dL', '11 nmol/L'")
     estradiol: Quantity | None = Field(None, description=f"{_Q}: '15 pg/mL', '55 pmol/L'")
     lh: Quantity | None = Field(None, description=f"{_Q}: '5 IU/L'")
+    shbg: Quantity | None = Field(None, description=f"{_Q}: '45 nmol/L' (sets free T)")
     testosterone_ng_dl: float | None = None
     estradiol_pg_ml: float | None = None
     lh_iu_l: float | None = None
+    shbg_nmol_l: float | None = None
 
 
 class BMDIn(_In):
@@ -239,7 +241,7 @@ def _refine(loc: list, msg: str) -> list:
                 return [key]
         return []
     last, first = loc[-1], msg.split(" ", 1)[0].rstrip(":")
-    if last == "labs" and first in ("testosterone", "estradiol", "lh"):
+    if last == "labs" and first in ("testosterone", "estradiol", "lh", "shbg"):
         return [first]
     if last == "bmd" and msg.startswith("bmd "):
         return [msg.split(" ")[1]]
@@ -282,7 +284,8 @@ UNITS = {
     "time_days": "days", "anastrozole_ng_ml": "ng/mL", "lh_iu_l": "IU/L",
     "testosterone_ng_dl": "ng/dL", "estradiol_pg_ml": "pg/mL", "ctx_pct_change": "% change",
     "p1np_pct_change": "% change", "aromatase_inhibition_pct": "%",
-    "estradiol_bone_effective_pg_ml": "pg/mL", "fracture_risk_10y_major_pct": "%",
+    "estradiol_bone_effective_pg_ml": "pg/mL", "testosterone_free_pg_ml": "pg/mL",
+    "fracture_risk_10y_major_pct": "%",
     "fracture_risk_10y_hip_pct": "%",
     **{f"bmd_{s}_g_cm2": "g/cm2" for s in SITES},
     **{f"bmd_{s}_pct_change": "% change" for s in SITES},

@@ -109,9 +109,11 @@ function scenarioFromForm() {
   if (ysm !== null && patient.phenotype === "postmenopausal_woman") patient.years_since_menopause = ysm;
   const labs = {};
   const t = num($("#lab-t").value), e2 = num($("#lab-e2").value), lh = num($("#lab-lh").value);
+  const shbg = num($("#lab-shbg").value);
   if (t !== null) labs.testosterone = `${t} ${$("#lab-t-unit").value}`;
   if (e2 !== null) labs.estradiol = `${e2} ${$("#lab-e2-unit").value}`;
   if (lh !== null) labs.lh = `${lh} IU/L`;
+  if (shbg !== null) labs.shbg = `${shbg} nmol/L`;
   if (Object.keys(labs).length) patient.labs = labs;
   const bmd = {};
   for (const s of SITES) {
@@ -143,6 +145,7 @@ function formFromScenario(sc, ui = {}) {
   setLab("#lab-t", labs.testosterone, "#lab-t-unit");
   setLab("#lab-e2", labs.estradiol, "#lab-e2-unit");
   setLab("#lab-lh", labs.lh);
+  setLab("#lab-shbg", labs.shbg);
   if (ui.t) $("#lab-t-unit").value = ui.t;
   if (ui.e2) $("#lab-e2-unit").value = ui.e2;
   $("#bmd-mode").value = "g/cm2"; bmdModeLabels();
@@ -179,7 +182,7 @@ function convertBmdInputs(from, to) {
 }
 
 // ------------------------------------------------------------------ errors
-const FIELD = { age: "#age", years_since_menopause: "#ysm", phenotype: "#phenotype", testosterone: "#lab-t", estradiol: "#lab-e2", lh: "#lab-lh", duration: "#duration", output_every: "#output-every" };
+const FIELD = { age: "#age", years_since_menopause: "#ysm", phenotype: "#phenotype", testosterone: "#lab-t", estradiol: "#lab-e2", lh: "#lab-lh", shbg: "#lab-shbg", duration: "#duration", output_every: "#output-every" };
 function fieldFor(loc) {
   const l = loc.filter((x) => x !== "body");
   if (l[0] === "scenarios") return null;
