@@ -43,3 +43,18 @@ def test_women_keep_menopause_plausible():
 def test_empty_arm_is_an_error():
     with pytest.raises(ValueError):
         virtual_arm(MAN, 0, 1)
+
+
+def test_virtual_arm_varies_shbg_around_the_arm_value():
+    """SHBG is a patient variable (Yeap 2007: 42.4 +/- 16.7 nmol/L), drawn after the other draws so
+    adding it left them unchanged; a given lab is the arm's mean."""
+    import numpy as np
+
+    from boneaxis.population.virtual import virtual_arm
+
+    arm = virtual_arm({"phenotype": "man", "age": 75, "labs": {"shbg": "40 nmol/L"}}, 4000, 11)
+    shbg = np.array([p["labs"]["shbg_nmol_l"] for p, _ in arm])
+    assert shbg.mean() == pytest.approx(40.0, rel=0.03)
+    assert shbg.std() / shbg.mean() == pytest.approx(0.39, rel=0.1)
+    again = virtual_arm({"phenotype": "man", "age": 75, "labs": {"shbg": "40 nmol/L"}}, 4000, 11)
+    assert [p for p, _ in again] == [p for p, _ in arm]

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.parameters import Params
+from ..model.parameters import Params, params
 from ..model.phenotypes import (
     MENOPAUSE_AGE_Y, SITES, default_bmd_g_cm2, default_estradiol_pg_ml, default_lh_iu_l,
-    default_testosterone_ng_dl,
+    default_shbg_nmol_l, default_testosterone_ng_dl,
 )
 from ..scenario import BMD_LIMITS_G_CM2, LAB_LIMITS, Patient
 
@@ -35,6 +35,7 @@ VARIABILITY: dict[str, Variability] = {
     "testosterone_ng_dl": Variability(0.29, "Burnett-Bowie 2009: 319 +/- 93 ng/dL"),
     "estradiol_pg_ml": Variability(0.27, "Burnett-Bowie 2009: 15 +/- 4 pg/mL"),
     "lh_iu_l": Variability(0.40, "assumption (LH in older men, wide range; Feldman 2002)"),
+    "shbg_nmol_l": Variability(0.39, "Yeap 2007 Eur J Endocrinol 156:585: 42.4 +/- 16.7 nmol/L"),
     "bmd_g_cm2": Variability(0.12, "Burnett-Bowie 2009: spine 1.121 +/- 0.141 g/cm2"),
     "bone_e2_ec50_pg_ml": Variability(0.30, "assumption: bone estrogen sensitivity"),
     "oc_estrogen_gain": Variability(0.30, "assumption: ARIBON CTX change SD ~ its mean"),
@@ -96,6 +97,10 @@ def virtual_arm(patient: dict, n: int, seed: int) -> list[tuple[dict, dict[str, 
         ysm = np.clip(ysm, 1.0, np.maximum(ages - MENOPAUSE_AGE_Y + 15.0, 1.0))
     mult = {k: _lognormal(rng, 1.0, VARIABILITY[k].cv, n)
             for k in ("bone_e2_ec50_pg_ml", "oc_estrogen_gain", "turnover")}
+    # drawn last, so the draws above are the same as before SHBG was a patient variable
+    shbg0 = base.labs.shbg_nmol_l or default_shbg_nmol_l(ph, age0, params())
+    labs["shbg_nmol_l"] = np.clip(_lognormal(rng, shbg0, VARIABILITY["shbg_nmol_l"].cv, n),
+                                  *LAB_LIMITS["shbg_nmol_l"])
     out = []
     for i in range(n):
         p = {"phenotype": ph, "age": float(ages[i]),
