@@ -56,6 +56,17 @@ def test_inclusion_criteria_respected():
     assert 260 < df["testosterone_ng_dl"].mean() < 350
 
 
+def test_shbg_is_a_population_lab_with_criteria():
+    df = population_frame(sample_population(population_spec(
+        {**MEN, "n": 200, "labs": {"shbg": ["30 nmol/L", "60 nmol/L"]}})))
+    assert df["shbg_nmol_l"].between(30, 60).all()
+    free = population_frame(sample_population(population_spec({**MEN, "n": 400})))["shbg_nmol_l"]
+    # no criterion: around the age default (31.7 at 30 -> 42.4 at 80), CV 0.39 (Yeap 2007)
+    assert 33 < free.mean() < 46 and 0.3 < free.std() / free.mean() < 0.48
+    with pytest.raises(PopulationError, match="nmol/L"):
+        population_spec({**MEN, "labs": {"shbg": "40 ug/mL"}})
+
+
 def test_women_t_score_and_menopause_criteria():
     spec = population_spec({"phenotype": "postmenopausal_woman", "n": 40, "seed": 3,
                             "age": [55, 75], "years_since_menopause": [5, 15],

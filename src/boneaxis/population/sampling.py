@@ -8,7 +8,7 @@
       seed: 1
       age: [60, 80]                   # a number (typical value) or [lo, hi] (inclusion range)
       years_since_menopause: [5, 15]  # postmenopausal_woman only
-      labs: {testosterone: [200 ng/dL, 350 ng/dL], estradiol: 15 pg/mL}
+      labs: {testosterone: [200 ng/dL, 350 ng/dL], estradiol: 15 pg/mL, shbg: 45 nmol/L}
       bmd: {lumbar_spine: 1.12 g/cm2}
       t_score: [-2.5, -1.0]           # femoral neck; or {femoral_neck: [..], lumbar_spine: [..]}
 
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,9 +47,10 @@ from pydantic import ValidationError, field_validator
 
 from .. import units
 from ..model.fracture import SEX_OF_PHENOTYPE, bmd_from_t_score
+from ..model.parameters import params
 from ..model.phenotypes import (
     MENOPAUSE_AGE_Y, SITES, default_bmd_g_cm2, default_estradiol_pg_ml,
-    default_lh_iu_l, default_testosterone_ng_dl,
+    default_lh_iu_l, default_shbg_nmol_l, default_testosterone_ng_dl,
 )
 from ..scenario import BMD_LIMITS_G_CM2, HOURS_PER_YEAR, LAB_LIMITS, PhenotypeBlock, ScenarioError
 from .virtual import AGE_SD_Y, VARIABILITY, YSM_SD_Y, Variability
@@ -69,12 +71,24 @@ _U_AGE, _U_YSM, _U_T, _U_E2, _U_LH = 0, 1, 2, 3, 4
 _U_BMD = {s: 5 + k for k, s in enumerate(SITES)}              # 5, 6, 7
 _U_MULT = {m: 8 + k for k, m in enumerate(MULTIPLIERS)}       # 8, 9, 10
 _U_PK = {d: 11 + k for k, d in enumerate(PK_VARIABILITY)}     # 11
+_U_SHBG = 12
 N_UNIFORMS = 16
 
-_LAB_KEYS = {"testosterone": "testosterone_ng_dl", "estradiol": "estradiol_pg_ml", "lh": "lh_iu_l"}
-_LAB_UNITS = {"testosterone_ng_dl": "ng/dL", "estradiol_pg_ml": "pg/mL", "lh_iu_l": "IU/L"}
+_LAB_KEYS = {"testosterone": "testosterone_ng_dl", "estradiol": "estradiol_pg_ml", "lh": "lh_iu_l",
+             "shbg": "shbg_nmol_l"}
+_LAB_UNITS = {"testosterone_ng_dl": "ng/dL", "estradiol_pg_ml": "pg/mL", "lh_iu_l": "IU/L",
+              "shbg_nmol_l": "nmol/L"}
 _LAB_DEFAULTS = {"testosterone_ng_dl": default_testosterone_ng_dl,
-                 "estradiol_pg_ml": default_estradiol_pg_ml, "lh_iu_l": default_lh_iu_l}
+                 "estradiol_pg_ml": default_estradiol_pg_ml, "lh_iu_l": default_lh_iu_l,
+                 "shbg_nmol_l": lambda ph, age: default_shbg_nmol_l(ph, age, _global_params())}
+
+
+@lru_cache(maxsize=1)
+def _global_params():
+    return params()
+
+
+_LAB_PARSERS = {"lh": units.lh_iu_l, "shbg": units.shbg_nmol_l}
 
 
 class PopulationError(ScenarioError):
@@ -206,8 +220,8 @@ class PopulationBlock(PhenotypeBlock):
             if key not in _LAB_KEYS:
                 raise ValueError(f"unknown lab {key!r}; known: {', '.join(_LAB_KEYS)}")
             name = _LAB_KEYS[key]
-            parse = (units.lh_iu_l if key == "lh" else
-                     (lambda x, k=key: units.hormone_conc(x, k, _LAB_UNITS[_LAB_KEYS[k]])))
+            parse = _LAB_PARSERS.get(
+                key, lambda x, k=key: units.hormone_conc(x, k, _LAB_UNITS[_LAB_KEYS[k]]))
             labs[name] = _quantity(v, parse, key)
         bmd = {}
         for site, v in self.bmd.items():
@@ -426,7 +440,8 @@ def sample_arrays(spec: PopulationSpec, start: int, stop: int) -> dict[str, np.n
         ysm = _draw_normal(u[:, _U_YSM], ysm_q.centre, YSM_SD_Y, lo, hi,
                            "years_since_menopause")
     out["years_since_menopause"] = ysm
-    for name, k in (("testosterone_ng_dl", _U_T), ("estradiol_pg_ml", _U_E2), ("lh_iu_l", _U_LH)):
+    for name, k in (("testosterone_ng_dl", _U_T), ("estradiol_pg_ml", _U_E2), ("lh_iu_l", _U_LH),
+                    ("shbg_nmol_l", _U_SHBG)):
         q = spec.labs.get(name, Quantity())
         centre = (np.full(n, q.centre) if q.centre is not None
                   else np.array([_LAB_DEFAULTS[name](ph, float(a)) for a in age]))
