@@ -67,7 +67,8 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "serum androstenedione, man"),
     # ---------------------------------------------------------------- testosterone
     _P("t_cl_l_per_h", 40.0, "L/h", "metabolic clearance of T ~1000 L/day (Southren 1967; "
-       "Vermeulen 1972)", "testosterone clearance (sets exogenous T -> serum T)"),
+       "Vermeulen 1972)", "total-T clearance of the young reference man (t_man_young_ng_dl, "
+       "shbg_man_young_nmol_l); with his non-SHBG share it turns an exogenous dose into T"),
     _P("leydig_lh_exponent", 1.15, "1", "calibrated to Leder 2004 (T +67% with LH +55%)",
        "exponent of Leydig T secretion on LH", True, (0.5, 2.0)),
     # ---------------------------------------------------------------- LH feedback
@@ -93,6 +94,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("shbg_man_young_nmol_l", 31.67, "nmol/L", "men aged 20-39 (PLoS One 2016 11:e0164116, the "
        "reference mean; with T 16.88 nmol/L, calculated free T 0.37 nmol/L)",
        "SHBG of a man at 30 (default when no SHBG lab is given)"),
+    _P("t_man_young_ng_dl", 16.88 * 28.84, "ng/dL", "men aged 20-39 (PLoS One 2016 11:e0164116: "
+       "total T 16.88 nmol/L, the reference mean)", "total T of the young reference man whose SHBG "
+       "is shbg_man_young_nmol_l and whose clearance is t_cl_l_per_h"),
     _P("shbg_man_old_nmol_l", 42.4, "nmol/L", "men aged 70-89, Health in Men Study (Yeap 2007 Eur J "
        "Endocrinol 156:585: SHBG 42.4 +/- 16.7 nmol/L)", "SHBG of a man at 80 (linear in age "
        "from 30, held outside 30-80)"),

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import bone, fracture
-from .endocrine import (PatientConstants, free_testosterone_nmol_l, lh_feedback_denominator,
-                        unbound_fraction)
+from .endocrine import (PatientConstants, free_testosterone_from_total_nmol_l,
+                        lh_feedback_denominator, unbound_fraction)
+from . import parameters as pm
 from .parameters import Params
 
 PHENOTYPES = ("man", "postmenopausal_woman", "premenopausal_woman", "ovariectomized_transman")
@@ -26,9 +27,6 @@ def check_phenotype(name: str) -> str:
     if name not in PHENOTYPES:
         raise ValueError(f"unknown phenotype {name!r}; choose one of {', '.join(PHENOTYPES)}")
     return name
-# Total T of the young men whose SHBG is shbg_man_young_nmol_l (16.88 nmol/L, PLoS One 2016
-# 11:e0164116); with it, the non-SHBG share at which t_cl_l_per_h turns a dose into total T.
-REFERENCE_MAN_T_NG_DL = 16.88 * 28.84
 MENOPAUSE_AGE_Y = 51.0  # median age at natural menopause (McKinlay 1992 Maturitas 14:103)
 
 
@@ -65,13 +63,15 @@ def default_estradiol_pg_ml(phenotype: str, age: float) -> float:
     return 5.0        # ovariectomized, untreated (assumption, below postmenopausal)
 
 
-def default_shbg_nmol_l(phenotype: str, age: float, p: Params) -> float:
+def default_shbg_nmol_l(phenotype: str, age: float, p: Params | None = None) -> float:
     """SHBG when no lab is given: a man's rises with age (young-adult and Health in Men Study
-    means, linear between 30 and 80); women and transmen get one assumed value."""
+    means, linear between 30 and 80); women and transmen get one assumed value.  ``p``: the
+    parameters in use (default: the package's, read without building a Params)."""
+    get = pm.value if p is None else (lambda name: getattr(p, name))
     if phenotype == "man":
-        f = min(max((age - 30.0) / 50.0, 0.0), 1.0)
-        return p.shbg_man_young_nmol_l + f * (p.shbg_man_old_nmol_l - p.shbg_man_young_nmol_l)
-    return p.shbg_woman_nmol_l
+        young, old = get("shbg_man_young_nmol_l"), get("shbg_man_old_nmol_l")
+        return young + min(max((age - 30.0) / 50.0, 0.0), 1.0) * (old - young)
+    return get("shbg_woman_nmol_l")
 
 
 def default_lh_iu_l(phenotype: str, age: float) -> float:
@@ -151,9 +151,8 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
     f_periph = 1.0 - f_gonad - f_residual
     c_arom = e0 * f_periph / (t0 + p.a4_aromatization_weight * a4)
     e_tissue0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
-    phi0 = unbound_fraction(t0, base.shbg_nmol_l, p)
-    ft0 = free_testosterone_nmol_l(phi0 * t0, p)
-    denom = lh_feedback_denominator(e_tissue0, ft0, p)
+    denom = lh_feedback_denominator(
+        e_tissue0, free_testosterone_from_total_nmol_l(t0, base.shbg_nmol_l, p), p)
     return PatientConstants(
         has_gonad=1.0 if has_gonad else 0.0,
         t_gonad_ref_ng_dl=(t0 - t_other) if has_gonad else 1.0,
@@ -166,9 +165,9 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
         e2_residual_pg_ml=f_residual * e0,
         age_years=age,
         shbg_nmol_l=base.shbg_nmol_l,
-        t_unbound_fraction=phi0,
+        t_unbound_fraction=unbound_fraction(t0, base.shbg_nmol_l, p),
         # exogenous T is scaled by the clearance of a young man (t_cl_l_per_h), at his binding
-        t_exo_unbound_fraction=unbound_fraction(REFERENCE_MAN_T_NG_DL, p.shbg_man_young_nmol_l, p),
+        t_exo_unbound_fraction=unbound_fraction(p.t_man_young_ng_dl, p.shbg_man_young_nmol_l, p),
         bmd0_lumbar_spine_g_cm2=base.bmd_g_cm2["lumbar_spine"],
         bmd0_total_hip_g_cm2=base.bmd_g_cm2["total_hip"],
         bmd0_femoral_neck_g_cm2=base.bmd_g_cm2["femoral_neck"],

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -47,7 +46,6 @@ from pydantic import ValidationError, field_validator
 
 from .. import units
 from ..model.fracture import SEX_OF_PHENOTYPE, bmd_from_t_score
-from ..model.parameters import params
 from ..model.phenotypes import (
     MENOPAUSE_AGE_Y, SITES, default_bmd_g_cm2, default_estradiol_pg_ml,
     default_lh_iu_l, default_shbg_nmol_l, default_testosterone_ng_dl,
@@ -80,12 +78,7 @@ _LAB_UNITS = {"testosterone_ng_dl": "ng/dL", "estradiol_pg_ml": "pg/mL", "lh_iu_
               "shbg_nmol_l": "nmol/L"}
 _LAB_DEFAULTS = {"testosterone_ng_dl": default_testosterone_ng_dl,
                  "estradiol_pg_ml": default_estradiol_pg_ml, "lh_iu_l": default_lh_iu_l,
-                 "shbg_nmol_l": lambda ph, age: default_shbg_nmol_l(ph, age, _global_params())}
-
-
-@lru_cache(maxsize=1)
-def _global_params():
-    return params()
+                 "shbg_nmol_l": default_shbg_nmol_l}
 
 
 _LAB_PARSERS = {"lh": units.lh_iu_l, "shbg": units.shbg_nmol_l}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.parameters import Params, params
+from ..model.parameters import Params
 from ..model.phenotypes import (
     MENOPAUSE_AGE_Y, SITES, default_bmd_g_cm2, default_estradiol_pg_ml, default_lh_iu_l,
     default_shbg_nmol_l, default_testosterone_ng_dl,
@@ -98,7 +98,7 @@ def virtual_arm(patient: dict, n: int, seed: int) -> list[tuple[dict, dict[str, 
     mult = {k: _lognormal(rng, 1.0, VARIABILITY[k].cv, n)
             for k in ("bone_e2_ec50_pg_ml", "oc_estrogen_gain", "turnover")}
     # drawn last, so the draws above are the same as before SHBG was a patient variable
-    shbg0 = base.labs.shbg_nmol_l or default_shbg_nmol_l(ph, age0, params())
+    shbg0 = base.labs.shbg_nmol_l or default_shbg_nmol_l(ph, age0)
     labs["shbg_nmol_l"] = np.clip(_lognormal(rng, shbg0, VARIABILITY["shbg_nmol_l"].cv, n),
                                   *LAB_LIMITS["shbg_nmol_l"])
     out = []
