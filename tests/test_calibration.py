@@ -40,6 +40,12 @@ KNOWN_MISSES = {
     # IBIS-II's spine after anastrozole sits on its tolerance edge and flips with each refit
     # (2.27 vs 1.25 +/- 1 since free-T feedback and SHBG were added; 2.23, a pass, before)
     "ibis2_off_spine_anastrozole",
+    # bisphosphonates after the last dose (validation): the bone-surface pool wanes with one
+    # half-life of months, so a single zoledronate dose (Grey 2017) or stopping after 3 or 6
+    # years of it (HORIZON extensions) loses the effect years too early
+    "horizon_neck_z6_vs_z3p3", "horizon_hip_z6p3_years_6_to_9",
+    *(f"grey2017_zol_{d}_{s}_{y}y" for d in ("1mg", "2p5mg", "5mg") for s in ("spine", "hip")
+      for y in (2, 5)),
     # fracture outcome (validation): the model's fracture risk follows BMD alone, which carries
     # only part of an antiresorptive's benefit (ABCSG-18: HR 0.90 from BMD vs 0.50 reported)
     "abcsg18_fracture_hr_36mo",

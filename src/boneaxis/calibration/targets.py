@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -14,7 +15,7 @@ import yaml
 from ..engine.simulate import RELATIVE_ENDPOINTS, prepare, run_arrays, to_frame
 from ..model import parameters as params_mod
 from ..model.parameters import Params
-from ..scenario import HOURS_PER_YEAR, Scenario, load_scenario
+from ..scenario import HOURS_PER_YEAR, Scenario
 from .. import units
 
 _LEVEL_COLUMNS = {
@@ -71,10 +72,15 @@ def load() -> tuple[dict[str, dict], tuple[Target, ...]]:
 
 
 def arm_scenario(arm: dict, duration_h: float, output_every_h: float) -> Scenario:
-    return load_scenario({
-        "patient": arm["patient"], "treatments": arm.get("treatments", []),
-        "duration": f"{duration_h} h", "output_every": f"{output_every_h} h",
-    })
+    # trial arms may use doses outside the label on purpose (e.g. zoledronate 1 mg, Grey 2017):
+    # the non-standard-regimen warning is meant for users, not for published arms (validated
+    # directly: load_scenario makes sure users always see it)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*(outside the usual|non-standard regimen)")
+        return Scenario.model_validate({
+            "patient": arm["patient"], "treatments": arm.get("treatments", []),
+            "duration": f"{duration_h} h", "output_every": f"{output_every_h} h",
+        })
 
 
 def _arm_settings(targets) -> dict[str, tuple[float, float]]:
