@@ -134,14 +134,14 @@ def test_exported_rates_equal_the_python_model(rr_mod):
             a_d, a_c = rng.uniform(0.0, 2.0) * un.doses_mg[0], rng.uniform(0.0, 1.0) * un.doses_mg[0]
             if trial == 0:
                 a_c = 0.0   # the C <= 0 branches
-            rr.setValue(f"{un.drug}_depot", a_d)
+            rr.setValue(f"{un.name}_depot", a_d)
             if un.readout != 1:  # release-rate drugs have no central pool in the SBML model
-                rr.setValue(f"{un.drug}_central", a_c)
+                rr.setValue(f"{un.name}_central", a_c)
             u[un.column] += readout(un.readout, a_d, a_c, un.ka_per_h, un.scale)
             dd, dc = depot_rhs(a_d, a_c, un.ka_per_h, un.ke_per_h)
             if un.vmax_mg_per_h > 0.0:
                 dc -= un.vmax_mg_per_h * a_c / (un.km_mg + a_c)
-            pk_rates[un.drug] = (dd, dc, un.readout != 1)
+            pk_rates[un.name] = (dd, dc, un.readout != 1)
         for name, v in zip(STATES, x):
             rr.setValue(name, float(v))
         want = derivatives(x, u, p, prep.pc)

@@ -1,7 +1,8 @@
 """Dosing history -> model inputs on a time grid (exact: closed-form PK, no smoothing).
 
 Each drug in the scenario becomes a :class:`PKUnit` (one depot + central pool, its doses and how
-its amounts map to a model input).  :func:`input_matrix` evaluates every unit on a grid; the
+its amounts map to a model input); a bisphosphonate becomes two, the fast and slow phases of its
+bone-surface pool, whose contributions add.  :func:`input_matrix` evaluates every unit on a grid; the
 reference engine integrates the same units as ODEs and maps them with the same :func:`readout`.
 """
 
@@ -38,6 +39,25 @@ class PKUnit:
     doses_mg: np.ndarray
     interval_h: float
     release_h: float = 0.0
+    phase: str = ""            # "" or, for a drug split into several units, the unit's name
+
+    @property
+    def name(self) -> str:
+        """Unique name of the unit: the drug, with its phase if it has several."""
+        return f"{self.drug}_{self.phase}" if self.phase else self.drug
+
+
+def _bone_pool_phases(frac: float, p: Params) -> tuple[tuple[str, float, float], ...]:
+    """(phase, dose fraction, elimination rate 1/h) of a bisphosphonate's bone-surface pool.
+
+    Drug bound to bone surfaces is mostly buried under new bone within months (the fast phase,
+    ``bp_active_half_life_d``); a share ``bp_slow_fraction`` stays where osteoclasts meet it,
+    re-exposed as remodeling releases buried drug and it re-binds (Russell 2008 Osteoporos Int
+    19:733), so the effect lasts years after a dose (``bp_slow_half_life_d``).  Linear kinetics:
+    the pool after a dose is the sum of the two exponentials."""
+    f_slow = p.bp_slow_fraction
+    return (("fast", frac * (1.0 - f_slow), math.log(2.0) / (p.bp_active_half_life_d * 24.0)),
+            ("slow", frac * f_slow, math.log(2.0) / (p.bp_slow_half_life_d * 24.0)))
 
 
 def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
@@ -53,6 +73,7 @@ def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
         order = np.argsort(t, kind="stable")
         readout = READOUTS.index(d.readout)
         ke, frac, scale = d.ke_per_h, d.bioavailability, 1.0
+        phases = (("", frac, ke),)
         if readout == R_CONC:
             # mg/L is ng/mL x 1000, and is ug/mL as is
             scale = (1.0 if d.model_input.endswith("_ug_ml") else 1000.0) / d.volume_l
@@ -63,16 +84,16 @@ def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
                         if d.model_input == "t_exogenous_ng_dl" else 1000.0 * 24.0)
             scale = per_mg_h / d.release_h if readout == R_ZERO_ORDER else per_mg_h
         elif readout == R_BOUND:
-            ke = math.log(2.0) / (p.bp_active_half_life_d * 24.0)
-            frac = d.bioavailability * p.bp_fraction_to_bone
+            phases = _bone_pool_phases(d.bioavailability * p.bp_fraction_to_bone, p)
             scale = 1.0 if name == "zoledronic_acid" else getattr(p, f"potency_{name}")
-        units.append(PKUnit(
-            drug=name, column=INPUTS.index(d.model_input), readout=readout,
-            ka_per_h=d.ka_per_h, ke_per_h=ke, dose_fraction=frac, scale=scale,
-            vmax_mg_per_h=d.vmax_mg_per_h, km_mg=d.km_mg_per_l * d.volume_l,
-            dose_times_h=t[order], doses_mg=a[order],
-            interval_h=min(tr.every_h for tr in trs), release_h=d.release_h,
-        ))
+        for phase, frac, ke in phases:
+            units.append(PKUnit(
+                drug=name, column=INPUTS.index(d.model_input), readout=readout,
+                ka_per_h=d.ka_per_h, ke_per_h=ke, dose_fraction=frac, scale=scale,
+                vmax_mg_per_h=d.vmax_mg_per_h, km_mg=d.km_mg_per_l * d.volume_l,
+                dose_times_h=t[order], doses_mg=a[order],
+                interval_h=min(tr.every_h for tr in trs), release_h=d.release_h, phase=phase,
+            ))
     return units
 
 

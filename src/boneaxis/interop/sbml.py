@@ -283,7 +283,7 @@ def _state_rates() -> dict[str, str]:
         "aromatase_active": "aromatase_rate_per_h * (aromatase_target - aromatase_active)",
         "dmab_reservoir": "(dmab_reservoir_target - dmab_reservoir)"
                           " / (dmab_reservoir_tau_d * hours_per_day)",
-        "mineralization": "(mineralization_target - mineralization)"
+        "mineralization": "(mineralization_target - mineralization) * resorption"
                           " / (mineralization_tau_y * hours_per_year)",
         "ln_bmd_lumbar_spine": f"{r_spine} * ((osteoblast - resorption)"
                                " - imbalance_scale_lumbar_spine * resorption * focal_imbalance"
@@ -507,7 +507,7 @@ def build_sbml(scenario, params: Params | None = None) -> tuple[str, ExportInfo]
     n_events = 0
     for un in units:
         col = INPUTS[un.column]
-        pre = un.drug
+        pre = un.name
         if un.readout in PIECEWISE_CONSTANT:
             # piecewise-constant input (implant release, supplement exposure): one event per change
             d.param(f"{pre}_level", 0.0, _INPUT_UNITS[col], constant=False,
@@ -629,7 +629,7 @@ def build_sbml(scenario, params: Params | None = None) -> tuple[str, ExportInfo]
         "Parameter file: " + str(params_mod.fitted_file_info()["version"]),
     ])
     info = ExportInfo(day0_h=day0_h, output_times_h=out_t + day0_h,
-                      drugs=tuple(un.drug for un in units), n_events=n_events)
+                      drugs=tuple(dict.fromkeys(un.drug for un in units)), n_events=n_events)
     return d.text(), info
 
 

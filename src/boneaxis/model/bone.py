@@ -26,8 +26,10 @@ Equations::
     imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
     d ln bmd_s / dt = r_s [ (ob - res)  -  m_s res imbalance  +  q E_dmab theta_dmab ]
 
-    d M / dt     = (mu (1 - res) - M) / tau_M        secondary mineralization (ln BMD, spine scale;
-                                                     other sites scaled by their remodeling rate)
+    d M / dt     = (mu (1 - res) - M) res / tau_M    secondary mineralization (ln BMD, spine scale;
+                                                     other sites scaled by their remodeling rate);
+                                                     remodeling renews the tissue, so the rate
+                                                     scales with resorption
 
 ``(ob - res)`` is the reversible remodeling space (a transient when turnover changes); ``res x
 imbalance`` is the irreversible loss of each remodeling cycle, larger when turnover is high;
@@ -121,6 +123,14 @@ def mineralization_target(res, p):
     """Equilibrium extra mineral (ln BMD, spine scale): older, more mineralized tissue when
     turnover is low, less when it is high (resorption 1 is the estrogen-replete reference)."""
     return p.mineralization_gain * (1.0 - res)
+
+
+@njit(cache=True, inline="always")
+def mineralization_rate_per_y(res, p):
+    """Rate (1/y) at which tissue mineralization approaches its target: remodeling renews the
+    tissue, so the rate scales with resorption (``tau_M`` at the estrogen-replete reference):
+    it builds slowly while turnover is suppressed and is lost quickly in a rebound."""
+    return res / p.mineralization_tau_y
 
 
 @njit(cache=True, inline="always")

@@ -183,9 +183,19 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("e2_ovary_fraction", 0.9, "1", "premenopausal E2 is mostly ovarian (Longcope 1986)",
        "fraction of a premenopausal woman's serum E2 secreted by the ovaries"),
     # ---------------------------------------------------------------- bone protection
-    _P("bp_active_half_life_d", 120.0, "d", "calibrated to SABRE, ARIBON and Z-FAST; bisphosphonate "
-       "effect wanes over months after stopping (Black 2006 FLEX; Eastell 2011 HORIZON)",
-       "half-life of the antiresorptive (bone-surface) bisphosphonate pool", True, (20.0, 1000.0)),
+    _P("bp_active_half_life_d", 120.0, "d", "calibrated to SABRE, ARIBON and Z-FAST",
+       "half-life of the fast phase of the bone-surface bisphosphonate pool (burial under new "
+       "bone)", True, (20.0, 1000.0)),
+    _P("bp_slow_fraction", 0.2, "1", "calibrated to Grey 2017 CMAJ 189:E1130 (one 5 mg "
+       "zoledronate dose: total hip +5.4% vs placebo after 5 years) and the HORIZON second "
+       "extension (Black 2015 J Bone Miner Res 30:934: total hip -1.31% in the 3 years after "
+       "stopping 6 years of zoledronate); prior an assumption", "share of the bone-bound dose "
+       "that stays within osteoclasts' reach for years (re-exposed by remodeling and re-bound; "
+       "Russell 2008 Osteoporos Int 19:733)", True, (0.0, 0.9)),
+    _P("bp_slow_half_life_d", 1500.0, "d", "calibrated (as bp_slow_fraction); prior an "
+       "assumption (alendronate's terminal half-life in bone exceeds 10 years: Fosamax label)",
+       "half-life of the slow phase of the bone-surface bisphosphonate pool", True,
+       (200.0, 10000.0)),
     _P("bp_fraction_to_bone", 0.5, "1", "~50% of the absorbed or IV dose is taken up by bone "
        "(Fosamax, Reclast labels)", "fraction of systemic bisphosphonate bound to bone"),
     _P("bp_emax", 0.7, "1", "calibrated (as above); CTX falls 50-70% on bisphosphonates",

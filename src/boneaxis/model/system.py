@@ -62,7 +62,7 @@ def relaxations(x, u, p, pc, target, rate):
     target[X_DMAB] = bone.dmab_reservoir_target(u, p)
     rate[X_DMAB] = 1.0 / (p.dmab_reservoir_tau_d * HOURS_PER_DAY)
     target[X_MIN] = bone.mineralization_target(sig[7], p)
-    rate[X_MIN] = 1.0 / (p.mineralization_tau_y * HOURS_PER_YEAR)
+    rate[X_MIN] = bone.mineralization_rate_per_y(sig[7], p) / HOURS_PER_YEAR
     return sig
 
 

@@ -5,8 +5,9 @@ Every drug is a depot that empties first-order into a central pool (see :mod:`.a
 
 * ``concentration``   central amount / volume (ng/mL, or ug/mL for denosumab)
 * ``release_rate``    depot -> plasma rate (testosterone esters)
-* ``bound_amount``    central pool = drug bound to bone surfaces (bisphosphonates; its loss rate
-                      is the model parameter ``bp_active_half_life_d``)
+* ``bound_amount``    central pool = drug bound to bone surfaces (bisphosphonates; a fast and a
+                      slow phase, ``bp_active_half_life_d``, ``bp_slow_half_life_d`` and
+                      ``bp_slow_fraction``: :func:`boneaxis.engine.inputs.pk_units`)
 * ``zero_order``      dose / release time while an implant or gel releases (goserelin, per day;
                       testosterone gel, as serum T)
 * ``exposure``        1 while the supplement is being taken (calcium + vitamin D)
