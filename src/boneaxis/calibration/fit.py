@@ -40,6 +40,7 @@ BONE = (
     "oc_estrogen_gain", "focal_imbalance_estrogen", "turnover_lumbar_spine_per_y",
     "turnover_total_hip_per_y", "imbalance_scale_lumbar_spine", "imbalance_scale_total_hip",
     "age_imbalance_per_decade", "mineralization_gain", "mineralization_tau_y",
+    "bone_intracrine_pg_ml_per_ng_dl",
     # bone protection and the SERM
     "bp_active_half_life_d", "bp_slow_fraction", "bp_slow_half_life_d", "bp_emax", "bp_ec50_mg", "potency_risedronate", "potency_ibandronate",
     "dmab_emax", "dmab_ec50_ug_ml", "dmab_rebound_gain",

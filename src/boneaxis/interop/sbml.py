@@ -217,10 +217,12 @@ def _signal_rules() -> list[tuple[str, str, str]]:
         " * aromatase_activity_gonad, has_gonad > 0, 0 pg_per_mL)", "pg_per_mL")
     add("estradiol_pg_ml", "c_arom_pg_ml_per_ng_dl * substrate_ng_dl * aromatase_activity_periph"
         " + e2_residual_pg_ml + e2_gonad_pg_ml", "pg_per_mL")
-    add("estradiol_bone_effective_pg_ml", "estradiol_pg_ml + tissue_intracrine_pg_ml_per_ng_dl"
+    add("estradiol_hypothalamic_pg_ml", "estradiol_pg_ml + tissue_intracrine_pg_ml_per_ng_dl"
+        " * substrate_ng_dl * aromatase_activity_periph", "pg_per_mL")
+    add("estradiol_bone_effective_pg_ml", "estradiol_pg_ml + bone_intracrine_pg_ml_per_ng_dl"
         " * substrate_ng_dl * aromatase_activity_periph", "pg_per_mL")
     add("tamoxifen_occupancy", _occupancy("c_tamoxifen_ng_ml", "tam_ec50_ng_ml", "ng_per_mL"))
-    add("e2_feedback_pg_ml", "estradiol_bone_effective_pg_ml * (1 - tamoxifen_occupancy)",
+    add("e2_feedback_pg_ml", "estradiol_hypothalamic_pg_ml * (1 - tamoxifen_occupancy)",
         "pg_per_mL")
     add("gnrh_suppression", "gnrh_suppression_max * "
         + _occupancy("gnrh_release_ug_per_day", "gnrh_ec50_ug_per_day", "ug_per_day"))
@@ -237,7 +239,7 @@ def _signal_rules() -> list[tuple[str, str, str]]:
     add("aromatase_target", "aromatase_k_syn_per_h / (aromatase_k_syn_per_h"
         " + aromatase_k_inact_per_h)")
     add("aromatase_rate_per_h", "aromatase_k_syn_per_h + aromatase_k_inact_per_h", "per_hour")
-    # --- bone.estrogen_signal: e^n / (e^n + EC50^n), e = max(E2_tissue, 0), written with the
+    # --- bone.estrogen_signal: e^n / (e^n + EC50^n), e = max(E2_bone, 0), written with the
     # ratio e/EC50 so that the exponentiated quantity is dimensionless (same value)
     add("e2_bone_ratio", _pos("estradiol_bone_effective_pg_ml", "pg_per_mL") + " / bone_e2_ec50_pg_ml")
     add("estrogen_signal", "e2_bone_ratio^bone_e2_hill / (e2_bone_ratio^bone_e2_hill + 1)")

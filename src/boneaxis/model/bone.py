@@ -8,7 +8,7 @@ States (dimensionless, 1 = estrogen-replete young adult)::
 
 Signals::
 
-    s_E = E_bone^n / (E_bone^n + EC50^n)   estrogen-receptor signal; E_bone = serum E2 + intracrine
+    s_E = E_bone^n / (E_bone^n + EC50^n)   estrogen-receptor signal; E_bone = serum E2 + bone intracrine
     s_T = T / (T + K_T)                    androgen-receptor signal (smaller, formation side)
 
 Equations::
@@ -66,11 +66,11 @@ def androgen_signal(t_ng_dl, p):
 
 
 @njit(cache=True, inline="always")
-def effective_estrogen_signal(e2_tissue_pg_ml, u, p):
+def effective_estrogen_signal(e2_bone_pg_ml, u, p):
     """Estrogen-receptor signal with tamoxifen competing for the receptor: occupied receptors
     signal with the SERM's partial agonism (so it raises a low signal and lowers a high one)."""
     theta = receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml)
-    return estrogen_signal(e2_tissue_pg_ml, p) * (1.0 - theta) + theta * p.tam_bone_agonism
+    return estrogen_signal(e2_bone_pg_ml, p) * (1.0 - theta) + theta * p.tam_bone_agonism
 
 
 @njit(cache=True, inline="always")
@@ -99,8 +99,8 @@ def resorption(oc, block):
 
 
 @njit(cache=True, inline="always")
-def untreated_osteoclast_target(e2_tissue_pg_ml, p):
-    return 1.0 + p.oc_estrogen_gain * (1.0 - estrogen_signal(e2_tissue_pg_ml, p))
+def untreated_osteoclast_target(e2_bone_pg_ml, p):
+    return 1.0 + p.oc_estrogen_gain * (1.0 - estrogen_signal(e2_bone_pg_ml, p))
 
 
 @njit(cache=True, inline="always")

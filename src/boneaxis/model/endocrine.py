@@ -19,8 +19,9 @@ Equations (all sexes; a phenotype only changes which sources exist)::
     E2                = c_arom (T + w A4) activity(T + A4)           peripheral aromatization
                       + E2_gonad_ref (T_gonad / T_gonad_ref) activity(r_itt T_gonad)   testis/ovary
                       + E2_residual                                  not from ongoing aromatization
-    E2_tissue         = E2 + kappa (T + w A4) activity(T + A4)      serum + intracrine (bone, brain)
-    LH_target         = LH_cap (1 - G theta_GnRH) / (1 + (E2_tissue (1 - theta_tam) / K_E)^n + (FT / K_FT)^m)
+    E2_hyp            = E2 + kappa_H (T + w A4) activity(T + A4)    serum + intracrine (hypothalamus)
+    E2_bone           = E2 + kappa_B (T + w A4) activity(T + A4)    serum + intracrine (bone)
+    LH_target         = LH_cap (1 - G theta_GnRH) / (1 + (E2_hyp (1 - theta_tam) / K_E)^n + (FT / K_FT)^m)
     d LH / dt         = (LH_target - LH) / tau_LH
 
 Why two aromatase sites: anastrozole is a competitive inhibitor (Dukes 1996), so the same plasma
@@ -38,9 +39,12 @@ man has more SHBG (Yeap 2007), so the same total T means less free T and less fe
 ~550 ng/dL on an aromatase inhibitor leaves his LH high, while a young man's T on injections
 suppresses it.
 
-Why tissue E2: target tissues (bone, hypothalamus) make estradiol locally from circulating androgens
-(intracrine aromatization).  The drug blocks it whatever serum E2 does, which is how a man's LH
-rises by half and his spine loses bone while his serum E2 falls only a quarter.
+Why tissue E2: target tissues (hypothalamus, bone) make estradiol locally from circulating
+androgens (intracrine aromatization).  The drug blocks it whatever serum E2 does, which is how a
+man's LH rises by half while his serum E2 falls only a quarter.  The two tissues have their own
+factor: kappa_H is fitted to the male axis (Leder's LH rise), kappa_B to the bone targets, which
+put it at about a third of kappa_H (docs/model.md: one shared factor gave a man 77 pg/mL of bone
+E2 and turned his AI into a 20% CTX rise, where Burnett-Bowie saw none).
 """
 
 from __future__ import annotations
@@ -124,7 +128,7 @@ def receptor_occupancy(c, ec50):
 def hormones(lh_iu_l, active_enzyme, u, p, pc):
     """Quasi-steady-state serum hormones for a given LH, intact-enzyme fraction and drug input.
 
-    Returns ``(t_ng_dl, e2_pg_ml, e2_tissue_pg_ml, lh_target_iu_l, inhibition_periph)``.
+    Returns ``(t_ng_dl, e2_pg_ml, e2_bone_pg_ml, lh_target_iu_l, inhibition_periph)``.
     """
     lh = max(lh_iu_l, 0.0)
     t_gonad = 0.0
@@ -144,19 +148,21 @@ def hormones(lh_iu_l, active_enzyme, u, p, pc):
         act_gonad = aromatase_activity(u, s_gonad_nmol_l, active_enzyme, p)
         e2 += pc.e2_gonad_ref_pg_ml * (t_gonad / pc.t_gonad_ref_ng_dl) * act_gonad
 
-    e2_tissue = e2 + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * act_periph
+    e2_hyp = e2 + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * act_periph
+    e2_bone = e2 + p.bone_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * act_periph
     # tamoxifen blocks estrogen feedback at the hypothalamus; a GnRH agonist desensitizes the
     # pituitary
-    e2_feedback = e2_tissue * (1.0 - receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml))
+    e2_feedback = e2_hyp * (1.0 - receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml))
     gnrh = p.gnrh_suppression_max * receptor_occupancy(u[U_GNRH], p.gnrh_ec50_ug_per_day)
     lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(e2_feedback, ft_nmol_l, p) * (1.0 - gnrh)
-    return t_ng_dl, e2, e2_tissue, lh_target, 1.0 - act_periph
+    return t_ng_dl, e2, e2_bone, lh_target, 1.0 - act_periph
 
 
 @njit(cache=True, inline="always")
-def lh_feedback_denominator(e2_tissue_pg_ml, ft_nmol_l, p):
-    """``LH_cap / LH_target``: feedback by tissue E2 (hypothalamic aromatization) and by free T."""
-    return (1.0 + (e2_tissue_pg_ml / p.lh_e2_k_pg_ml) ** p.lh_e2_hill
+def lh_feedback_denominator(e2_hyp_pg_ml, ft_nmol_l, p):
+    """``LH_cap / LH_target``: feedback by hypothalamic E2 (serum + local aromatization) and by
+    free T."""
+    return (1.0 + (e2_hyp_pg_ml / p.lh_e2_k_pg_ml) ** p.lh_e2_hill
             + (max(ft_nmol_l, 0.0) / p.lh_ft_k_nmol_l) ** p.lh_ft_hill)
 
 

@@ -111,10 +111,15 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("bone_e2_hill", 1.5, "1", "calibrated (as above)", "Hill exponent of the estrogen signal",
        True, (0.5, 4.0)),
     _P("tissue_intracrine_pg_ml_per_ng_dl", 0.02, "pg/mL per ng/dL", "calibrated to Leder 2004 "
-       "LH rise; intracrine aromatase in bone and hypothalamus (Sasano 1997; Simpson 2002; "
-       "Hayes 2000: T feeds back on LH largely after aromatization)",
-       "serum-E2-equivalent made locally in target tissues per ng/dL of aromatizable substrate",
-       True, (0.0, 0.2)),
+       "LH rise; intracrine aromatase in the hypothalamus (Simpson 2002; Hayes 2000: T feeds back "
+       "on LH largely after aromatization)",
+       "serum-E2-equivalent made locally in the hypothalamus per ng/dL of aromatizable substrate "
+       "(E2 feedback on LH)", True, (0.0, 0.2)),
+    _P("bone_intracrine_pg_ml_per_ng_dl", 0.02, "pg/mL per ng/dL", "calibrated to the bone "
+       "targets (ATAC, IBIS-II, Burnett-Bowie spine and CTX); aromatase in osteoblasts and "
+       "bone-lining cells (Sasano 1997 J Bone Miner Res 12:1416); prior as the hypothalamic factor",
+       "serum-E2-equivalent made locally in bone per ng/dL of aromatizable substrate", True,
+       (0.0, 0.2)),
     _P("bone_t_k_ng_dl", 300.0, "ng/dL", "assumption: androgen receptor signal half-saturated "
        "near the low-normal male range", "testosterone for half-maximal androgen signal on bone"),
     _P("oc_tau_d", 15.0, "d", "osteoclast lifespan ~2-3 weeks (Manolagas 2000 Endocr Rev 21:115)",

@@ -150,9 +150,9 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
     f_residual = (1.0 - f_gonad) * p.e2_residual_fraction
     f_periph = 1.0 - f_gonad - f_residual
     c_arom = e0 * f_periph / (t0 + p.a4_aromatization_weight * a4)
-    e_tissue0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
+    e_hyp0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
     denom = lh_feedback_denominator(
-        e_tissue0, free_testosterone_from_total_nmol_l(t0, base.shbg_nmol_l, p), p)
+        e_hyp0, free_testosterone_from_total_nmol_l(t0, base.shbg_nmol_l, p), p)
     return PatientConstants(
         has_gonad=1.0 if has_gonad else 0.0,
         t_gonad_ref_ng_dl=(t0 - t_other) if has_gonad else 1.0,
@@ -175,7 +175,7 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
 
 
 def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
-                        e2_tissue_now_pg_ml: float, substrate_ng_dl: float,
+                        e2_bone_now_pg_ml: float, substrate_ng_dl: float,
                         p: Params) -> tuple[float, float]:
     """Osteoclast and osteoblast activity at t = 0.
 
@@ -183,11 +183,11 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
     are still relaxing from the premenopausal level after the step at ``-years_since_menopause``:
     the exact solution of the two linear relaxations is used.
     """
-    oc_post = bone.untreated_osteoclast_target(e2_tissue_now_pg_ml, p)
+    oc_post = bone.untreated_osteoclast_target(e2_bone_now_pg_ml, p)
     if phenotype != "postmenopausal_woman" or years_since_menopause is None:
         return oc_post, oc_post
-    e2_tissue_pre = p.e2_premenopausal_pg_ml + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl
-    oc_pre = bone.untreated_osteoclast_target(e2_tissue_pre, p)
+    e2_bone_pre = p.e2_premenopausal_pg_ml + p.bone_intracrine_pg_ml_per_ng_dl * substrate_ng_dl
+    oc_pre = bone.untreated_osteoclast_target(e2_bone_pre, p)
     t = years_since_menopause * bone.DAYS_PER_YEAR
     a, b = p.oc_tau_d, p.ob_tau_d
     d = oc_pre - oc_post

@@ -37,15 +37,15 @@ HOURS_PER_YEAR = bone.DAYS_PER_YEAR * HOURS_PER_DAY
 @njit(cache=True, inline="always")
 def signals(x, u, p, pc):
     """Algebraic model outputs at state ``x`` and inputs ``u``:
-    ``(t_ng_dl, e2_pg_ml, e2_tissue_pg_ml, lh_target, inhibition, oc_target, imbalance,
+    ``(t_ng_dl, e2_pg_ml, e2_bone_pg_ml, lh_target, inhibition, oc_target, imbalance,
     resorption, rankl_block)``."""
-    t_ng, e2, e2_tissue, lh_target, inh = hormones(x[X_LH], x[X_AROM], u, p, pc)
-    s_e = bone.effective_estrogen_signal(e2_tissue, u, p)
+    t_ng, e2, e2_bone, lh_target, inh = hormones(x[X_LH], x[X_AROM], u, p, pc)
+    s_e = bone.effective_estrogen_signal(e2_bone, u, p)
     oc_target = bone.osteoclast_target(s_e, u, x[X_DMAB], p)
     imbalance = bone.focal_imbalance(s_e, t_ng, pc.age_years, p)
     block = bone.rankl_block(u, p)
     res = bone.resorption(x[X_OC], block)
-    return t_ng, e2, e2_tissue, lh_target, inh, oc_target, imbalance, res, block
+    return t_ng, e2, e2_bone, lh_target, inh, oc_target, imbalance, res, block
 
 
 @njit(cache=True, inline="always")
