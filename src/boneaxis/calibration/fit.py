@@ -42,7 +42,8 @@ BONE = (
     "age_imbalance_per_decade", "mineralization_gain", "mineralization_tau_y",
     "bone_intracrine_pg_ml_per_ng_dl",
     # bone protection and the SERM
-    "bp_active_half_life_d", "bp_slow_fraction", "bp_slow_half_life_d", "bp_emax", "bp_ec50_mg", "potency_risedronate", "potency_ibandronate",
+    "bp_active_half_life_d", "bp_slow_fraction", "bp_slow_half_life_d", "bp_emax", "bp_ec50_mg",
+    "potency_risedronate", "potency_ibandronate",
     "dmab_emax", "dmab_ec50_ug_ml", "dmab_rebound_gain",
     "modeling_formation_gain", "tam_bone_agonism", "calcium_vitamin_d_effect",
 )

@@ -2,8 +2,9 @@
 
 Each drug in the scenario becomes a :class:`PKUnit` (one depot + central pool, its doses and how
 its amounts map to a model input); a bisphosphonate becomes two, the fast and slow phases of its
-bone-surface pool, whose contributions add.  :func:`input_matrix` evaluates every unit on a grid; the
-reference engine integrates the same units as ODEs and maps them with the same :func:`readout`.
+bone-surface pool, whose contributions add.  :func:`input_matrix` evaluates every unit on a grid;
+the reference engine integrates the same units as ODEs and maps them with the same
+:func:`readout`.
 """
 
 from __future__ import annotations

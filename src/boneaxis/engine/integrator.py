@@ -79,7 +79,7 @@ def integrate_kept(state0, u_half, steps_h, out_steps, p, pc, dest, res,
         x[i] = state0[i]
     h_prev = -1.0
     # decay factors e^{-rate h/2}, e^{-rate h}: recomputed only when a rate changes (most rates
-    # are constants; exemestane's enzyme kinetics is the exception)
+    # are constants; exemestane's enzyme kinetics and turnover-paced mineralization are not)
     for i in range(N_RELAX):
         r_half[i] = -1.0
         r_full[i] = -1.0

@@ -8,7 +8,8 @@ States (dimensionless, 1 = estrogen-replete young adult)::
 
 Signals::
 
-    s_E = E_bone^n / (E_bone^n + EC50^n)   estrogen-receptor signal; E_bone = serum E2 + bone intracrine
+    s_E = E_bone^n / (E_bone^n + EC50^n)   estrogen-receptor signal; E_bone = serum E2 + intracrine
+                                           E2 made in bone (endocrine.py)
     s_T = T / (T + K_T)                    androgen-receptor signal (smaller, formation side)
 
 Equations::

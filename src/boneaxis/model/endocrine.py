@@ -19,7 +19,7 @@ Equations (all sexes; a phenotype only changes which sources exist)::
     E2                = c_arom (T + w A4) activity(T + A4)           peripheral aromatization
                       + E2_gonad_ref (T_gonad / T_gonad_ref) activity(r_itt T_gonad)   testis/ovary
                       + E2_residual                                  not from ongoing aromatization
-    E2_hyp            = E2 + kappa_H (T + w A4) activity(T + A4)    serum + intracrine (hypothalamus)
+    E2_hyp            = E2 + kappa_H (T + w A4) activity(T + A4)    serum + intracrine (brain)
     E2_bone           = E2 + kappa_B (T + w A4) activity(T + A4)    serum + intracrine (bone)
     LH_target         = LH_cap (1 - G theta_GnRH) / (1 + (E2_hyp (1 - theta_tam) / K_E)^n + (FT / K_FT)^m)
     d LH / dt         = (LH_target - LH) / tau_LH

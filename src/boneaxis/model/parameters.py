@@ -232,7 +232,8 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "ln-BMD gained at the spine per unit fall of resorption, at equilibrium", True,
        (0.0, 0.3)),
     _P("mineralization_tau_y", 2.0, "y", "calibrated (as above); secondary mineralization "
-       "proceeds over years (Boivin 2000)", "time constant of tissue mineralization", True,
+       "proceeds over years (Boivin 2000)", "time constant of tissue mineralization at the "
+       "estrogen-replete turnover (the rate scales with resorption)", True,
        (0.3, 10.0)),
     _P("modeling_formation_gain", 0.1, "1", "calibrated to ten years of denosumab (Popp 2018 "
        "Calcif Tissue Int 103:50: spine +21.2%, total hip +8.3%); prior 0.1 is an assumption; "
