@@ -73,6 +73,42 @@ def test_denosumab_keeps_gaining_while_a_bisphosphonate_plateaus():
     assert dmab > 1.5 and abs(zol) < 0.5
 
 
+def test_bisphosphonate_pool_is_the_sum_of_a_fast_and_a_slow_phase():
+    # one 5 mg zoledronate dose: the bound pool is two exponentials (Grey 2017: the effect lasts
+    # at least 5 years), adding to the share of the dose that reaches bone
+    import math
+
+    from boneaxis.engine.inputs import input_matrix, pk_units
+    from boneaxis.model.parameters import params
+    from boneaxis.scenario import load_scenario
+
+    p = params()
+    sc = load_scenario({"patient": WOMAN, "duration": "6 years", "treatments": [
+        {"drug": "zoledronic_acid", "dose": "5 mg", "every": "1 year", "stop": "1 day"}]})
+    units = pk_units(sc, sc.duration_h, p)
+    assert [u.name for u in units] == ["zoledronic_acid_fast", "zoledronic_acid_slow"]
+    assert sum(u.dose_fraction for u in units) == pytest.approx(p.bp_fraction_to_bone)
+    t_h = np.array([24.0 * 365.25 * y for y in (1, 3, 5)])
+    pool = input_matrix(units, t_h)[:, units[0].column]
+    want = 5.0 * p.bp_fraction_to_bone * (
+        (1 - p.bp_slow_fraction) * np.exp(-math.log(2) * t_h / (24 * p.bp_active_half_life_d))
+        + p.bp_slow_fraction * np.exp(-math.log(2) * t_h / (24 * p.bp_slow_half_life_d)))
+    # uptake into bone takes ~1 h (ka 1/h), which scales each phase by ka/(ka - ke) ~ 1 + 5e-5
+    assert pool == pytest.approx(want, rel=1e-4)
+    assert pool[-1] > 0.5 * p.bp_ec50_mg      # still acting after 5 years
+
+
+def test_mineralization_follows_turnover():
+    # suppressed resorption slows the approach of mineralization, a rebound speeds it
+    from boneaxis.model import bone
+    from boneaxis.model.parameters import params
+
+    p = params()
+    assert bone.mineralization_rate_per_y(0.2, p) < bone.mineralization_rate_per_y(1.0, p) \
+        < bone.mineralization_rate_per_y(1.5, p)
+    assert bone.mineralization_rate_per_y(1.0, p) == pytest.approx(1.0 / p.mineralization_tau_y)
+
+
 def test_letrozole_suppresses_e2_at_least_as_deeply_as_anastrozole():
     let = run([{"drug": "letrozole", "dose": "2.5 mg", "every": "1 day"}], 1)
     ana = run([ANA], 1)
