@@ -124,3 +124,22 @@ def test_on_trt_anastrozole_lowers_e2_with_little_lh_driven_t_rise():
     t_rise_trt = both.testosterone_ng_dl / on_trt.testosterone_ng_dl - 1.0
     t_rise_alone = alone.testosterone_ng_dl / untreated.testosterone_ng_dl - 1.0
     assert t_rise_trt < 0.25 * t_rise_alone
+
+
+def test_bone_and_hypothalamus_have_their_own_intracrine_estradiol():
+    # bone sees serum E2 plus what bone makes from circulating T and A4 (kappa_B); LH feedback
+    # sees the hypothalamic share (kappa_H): turning bone's off leaves the axis untouched
+    from boneaxis.model.parameters import params
+
+    man = {"phenotype": "man", "age": 68}
+    sc = {"patient": man, "duration": "90 days",
+          "treatments": [{"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}]}
+    p = params()
+    no_bone = params({"bone_intracrine_pg_ml_per_ng_dl": 0.0})
+    with_bone, without = boneaxis.simulate(sc, p), boneaxis.simulate(sc, no_bone)
+    assert without.estradiol_bone_effective_pg_ml.to_numpy() == pytest.approx(
+        without.estradiol_pg_ml.to_numpy(), rel=1e-12)
+    assert (with_bone.estradiol_bone_effective_pg_ml > with_bone.estradiol_pg_ml).all()
+    for col in ("lh_iu_l", "testosterone_ng_dl", "estradiol_pg_ml"):
+        assert with_bone[col].to_numpy() == pytest.approx(without[col].to_numpy(), rel=1e-12), col
+    assert p.bone_intracrine_pg_ml_per_ng_dl < p.tissue_intracrine_pg_ml_per_ng_dl
