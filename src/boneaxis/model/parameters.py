@@ -185,7 +185,10 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("gnrh_ec50_ug_per_day", 0.1, "ug/day", "assumption: a 3.6 mg/28 d implant (~130 ug/day) "
        "keeps the pituitary fully desensitized, so the depth of suppression is gnrh_suppression_max",
        "goserelin release rate for half-maximal suppression"),
-    _P("e2_ovary_fraction", 0.9, "1", "premenopausal E2 is mostly ovarian (Longcope 1986)",
+    _P("e2_ovary_fraction", 0.965, "1", "derived: after menopause androstenedione production "
+       "halves and is adrenal, and its conversion to estrogen doubles (Grodin 1973 J Clin "
+       "Endocrinol Metab 36:207), so a premenopausal woman's non-ovarian E2 is about half a "
+       "postmenopausal woman's (~7 pg/mL): ~3.5 of her ~100 pg/mL",
        "fraction of a premenopausal woman's serum E2 secreted by the ovaries"),
     # ---------------------------------------------------------------- bone protection
     _P("bp_active_half_life_d", 120.0, "d", "calibrated to SABRE, ARIBON and Z-FAST",
