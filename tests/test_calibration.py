@@ -21,7 +21,8 @@ KNOWN_MISSES = {
     # lower edge (+27.8 vs +34.9 +/- 7.0) and formation below it
     "aribon_ctx_12mo", "aribon_formation_12mo",
     # premenopausal bone (validation): the model's loss after abrupt estrogen withdrawal in young
-    # women is far too slow, and tamoxifen's antagonism at premenopausal bone is too weak
+    # women is about half the reported (goserelin alone -6.0 vs -10.5% at 2 years), and
+    # tamoxifen's antagonism at premenopausal bone is too weak
     "powles_premenopausal_tamoxifen_spine_3y", "abcsg12_goserelin_anastrozole_spine_3y",
     "abcsg12_goserelin_tamoxifen_spine_3y", "fogelman_goserelin_spine_2y",
     "fogelman_goserelin_neck_2y",
