@@ -84,3 +84,26 @@ def test_plan_from_a_real_simulation():
     assert out["fracture_risk_10y_major_pct"].iloc[-1] > out["fracture_risk_10y_major_pct"].iloc[0]
     text = mon.monitoring_plan(df, "postmenopausal_woman", 65.0)
     assert text.count(DISCLAIMER) == 1
+
+
+def test_denosumab_stop_is_described_with_the_projected_loss():
+    import boneaxis
+    from boneaxis.scenario import load_scenario
+
+    sc = load_scenario({"patient": {"phenotype": "postmenopausal_woman", "age": 64,
+                                    "years_since_menopause": 14}, "duration": "4 years",
+                        "treatments": [{"drug": "denosumab", "dose": "60 mg", "every": "6 months",
+                                        "stop": "2 years"}]})
+    df = boneaxis.simulate(sc)
+    last, due = mon.denosumab_stop(df, sc.treatments)
+    assert last == pytest.approx(1.5 * 365.25, abs=1) and due == pytest.approx(730.5, abs=1)
+    text = mon.monitoring_plan(df, "postmenopausal_woman", 64.0, treatments=sc.treatments)
+    assert "Denosumab's last dose" in text and "Tsourdi" in text
+    loss = mon._pct_change_between(df, "lumbar_spine", due, due + 365.25)
+    assert loss < -3.0                      # the rebound takes back most of the gain
+    assert f"lumbar spine {loss:+.1f}%" in text
+    assert text.rstrip().endswith(DISCLAIMER)
+    # a regimen that runs to the end of the scenario has no stop to describe
+    on = load_scenario({**sc.model_dump(), "treatments": [
+        {"drug": "denosumab", "dose": "60 mg", "every": "6 months"}]})
+    assert mon.denosumab_stop(boneaxis.simulate(on), on.treatments) is None

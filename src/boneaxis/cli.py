@@ -148,7 +148,8 @@ def simulate(
     if monitoring:
         from .report.monitoring import monitoring_plan
         typer.echo("")
-        typer.echo(monitoring_plan(df, sc.patient.phenotype, sc.patient.age))  # ends with the disclaimer
+        typer.echo(monitoring_plan(df, sc.patient.phenotype, sc.patient.age,  # ends with the disclaimer
+                                   treatments=sc.treatments))
         return
     _disclaimer()
 

@@ -36,6 +36,9 @@ THRESHOLDS = (-1.0, -2.0, -2.5)   # WHO low bone mass, guideline treatment thres
 SITE_LABEL = {"lumbar_spine": "lumbar spine", "total_hip": "total hip",
               "femoral_neck": "femoral neck"}
 
+# Stopping denosumab (issue 3: the rebound "in size and timing as published")
+DENOSUMAB_STOP_CITATION = "Tsourdi E et al. J Clin Endocrinol Metab 2021;106:264"
+
 
 class Crossing(NamedTuple):
     """First downward crossing of a T-score threshold.
@@ -92,9 +95,34 @@ def _describe(c: Crossing, threshold: float, end_day: float) -> str:
     return f"crosses {threshold:+.1f} at {_when(c.day)}"
 
 
+def denosumab_stop(df: pd.DataFrame, treatments) -> tuple[float, float] | None:
+    """(last dose, first omitted dose) in days when a scheduled denosumab dose falls due within
+    the run after the last one given (stopped, or doses missed at the end); else ``None``."""
+    end_h = 24.0 * float(df["time_days"].iloc[-1])
+    last, due = None, None
+    for tr in treatments:
+        if tr.drug != "denosumab":
+            continue
+        given = tr.dose_times_h(end_h)
+        if given.size and (last is None or given[-1] > last):
+            last, due = float(given[-1]), float(given[-1] + tr.every_h)
+    if last is None or due >= end_h:
+        return None
+    return last / 24.0, due / 24.0
+
+
+def _pct_change_between(df: pd.DataFrame, site: str, d0: float, d1: float) -> float:
+    t = df["time_days"].to_numpy(float)
+    b = df[f"bmd_{site}_g_cm2"].to_numpy(float)
+    return 100.0 * (np.interp(d1, t, b) / np.interp(d0, t, b) - 1.0)
+
+
 def monitoring_plan(df: pd.DataFrame, phenotype: str, age_years: float,
-                    reference: str = "female") -> str:
-    """Plain-language monitoring summary for one simulated trajectory; ends with the disclaimer."""
+                    reference: str = "female", treatments=()) -> str:
+    """Plain-language monitoring summary for one simulated trajectory; ends with the disclaimer.
+
+    ``treatments``: the scenario's treatments, so that a denosumab stop within the run can be
+    described with the loss the projection shows after it."""
     if phenotype not in SEX_OF_PHENOTYPE:
         raise ValueError(f"unknown phenotype {phenotype!r}; choose one of "
                          f"{', '.join(SEX_OF_PHENOTYPE)}")
@@ -173,6 +201,19 @@ def monitoring_plan(df: pd.DataFrame, phenotype: str, age_years: float,
         lines.append(f"  - The projection stays above {TREATMENT_T_SCORE_WITH_RF:.1f} at every "
                      "site during the run; under the guideline the decision then rests on the "
                      "clinical risk factors and on repeat measurements.")
+    stop = denosumab_stop(df, treatments)
+    if stop is not None:
+        last, due = stop
+        d1 = min(due + DAYS_PER_YEAR, end_day)
+        change = ", ".join(f"{SITE_LABEL[s]} {_pct_change_between(df, s, due, d1):+.1f}%"
+                           for s in ("lumbar_spine", "total_hip") if f"bmd_{s}_g_cm2" in df)
+        lines.append(f"  - Denosumab's last dose in this scenario is at day {last:.0f} and the next "
+                     f"would have been due at day {due:.0f}. When denosumab stops, resorption "
+                     "rebounds above its pretreatment level and the BMD it gained is lost within "
+                     f"about a year; this projection shows {change} from day {due:.0f} to day "
+                     f"{d1:.0f}. The European Calcified Tissue Society's position statement on "
+                     f"stopping denosumab ({DENOSUMAB_STOP_CITATION}) advises clinicians to "
+                     "start an alternative antiresorptive 6 months after the final injection.")
     if phenotype != "postmenopausal_woman":
         lines.append("  - The position statement was written for postmenopausal women with breast "
                      "cancer; applying its thresholds to this phenotype is an extrapolation.")
