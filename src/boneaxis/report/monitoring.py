@@ -201,6 +201,9 @@ def monitoring_plan(df: pd.DataFrame, phenotype: str, age_years: float,
         lines.append(f"  - The projection stays above {TREATMENT_T_SCORE_WITH_RF:.1f} at every "
                      "site during the run; under the guideline the decision then rests on the "
                      "clinical risk factors and on repeat measurements.")
+    if phenotype != "postmenopausal_woman":
+        lines.append("  - The Hadji statement was written for postmenopausal women with breast "
+                     "cancer; applying its thresholds to this phenotype is an extrapolation.")
     stop = denosumab_stop(df, treatments)
     if stop is not None:
         last, due = stop
@@ -214,8 +217,5 @@ def monitoring_plan(df: pd.DataFrame, phenotype: str, age_years: float,
                      f"{d1:.0f}. The European Calcified Tissue Society's position statement on "
                      f"stopping denosumab ({DENOSUMAB_STOP_CITATION}) advises clinicians to "
                      "start an alternative antiresorptive 6 months after the final injection.")
-    if phenotype != "postmenopausal_woman":
-        lines.append("  - The position statement was written for postmenopausal women with breast "
-                     "cancer; applying its thresholds to this phenotype is an extrapolation.")
     lines += ["", DISCLAIMER]
     return "\n".join(lines)
