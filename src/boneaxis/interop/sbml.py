@@ -14,8 +14,8 @@ tellurium, AMICI, ...) can simulate it:
   exposure are piecewise-constant inputs switched by one event per change.
 * **model states** (LH, osteoclast, osteoblast, active aromatase, denosumab precursor reservoir,
   mineralization, ln BMD at three sites) are parameters with rate rules; the algebraic signals
-  (T, E2, tissue E2, LH target, aromatase inhibition, osteoclast target, focal imbalance) are
-  assignment rules.  Each formula names the function of :mod:`boneaxis.model` it restates; the
+  (T, E2, hypothalamic and bone E2, LH target, aromatase inhibition, osteoclast target, focal
+  imbalance) are assignment rules.  Each formula names the function of :mod:`boneaxis.model` it restates; the
   test ``tests/test_sbml.py`` checks the rates of the exported model against
   :func:`boneaxis.model.system.derivatives` at random states and inputs, and its simulation
   against :func:`boneaxis.simulate`, which is the guarantee that the two stay the same model.

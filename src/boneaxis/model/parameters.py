@@ -75,7 +75,7 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("lh_tau_h", 24.0, "h", "LH mean level adapts within days of AI start (Hayes 2000 JCEM "
        "85:3027)", "time constant of LH adaptation to feedback"),
     _P("lh_e2_k_pg_ml", 18.0, "pg/mL", "calibrated to Leder 2004 (LH 5.1 -> 7.9 IU/L)",
-       "tissue E2 of half-maximal feedback on LH", True, (5.0, 80.0)),
+       "hypothalamic E2 of half-maximal feedback on LH", True, (5.0, 80.0)),
     _P("lh_e2_hill", 2.0, "1", "calibrated to Leder 2004", "Hill exponent of E2 feedback on LH",
        True, (0.5, 4.0)),
     _P("lh_ft_k_nmol_l", 0.7, "nmol/L", "calibrated to Matsumoto 1990 JCEM 70:282 (LH halved "
