@@ -69,12 +69,13 @@ def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
     units = []
     for name, trs in by_drug.items():
         d = DRUGS[name]
-        t = np.concatenate([tr.dose_times_h(run_end_h) for tr in trs])
-        a = np.concatenate([np.full(tr.dose_times_h(run_end_h).shape, tr.dose_mg) for tr in trs])
+        times = [tr.dose_times_h(run_end_h) for tr in trs]
+        t = np.concatenate(times)
+        a = np.concatenate([np.full(tt.shape, tr.dose_mg) for tt, tr in zip(times, trs)])
         order = np.argsort(t, kind="stable")
         readout = READOUTS.index(d.readout)
-        ke, frac, scale = d.ke_per_h, d.bioavailability, 1.0
-        phases = (("", frac, ke),)
+        scale = 1.0
+        phases = (("", d.bioavailability, d.ke_per_h),)   # (name, dose fraction, ke 1/h)
         if readout == R_CONC:
             # mg/L is ng/mL x 1000, and is ug/mL as is
             scale = (1.0 if d.model_input.endswith("_ug_ml") else 1000.0) / d.volume_l
@@ -87,10 +88,10 @@ def pk_units(sc: Scenario, run_end_h: float, p: Params) -> list[PKUnit]:
         elif readout == R_BOUND:
             phases = _bone_pool_phases(d.bioavailability * p.bp_fraction_to_bone, p)
             scale = 1.0 if name == "zoledronic_acid" else getattr(p, f"potency_{name}")
-        for phase, frac, ke in phases:
+        for phase, fraction, ke_per_h in phases:
             units.append(PKUnit(
                 drug=name, column=INPUTS.index(d.model_input), readout=readout,
-                ka_per_h=d.ka_per_h, ke_per_h=ke, dose_fraction=frac, scale=scale,
+                ka_per_h=d.ka_per_h, ke_per_h=ke_per_h, dose_fraction=fraction, scale=scale,
                 vmax_mg_per_h=d.vmax_mg_per_h, km_mg=d.km_mg_per_l * d.volume_l,
                 dose_times_h=t[order], doses_mg=a[order],
                 interval_h=min(tr.every_h for tr in trs), release_h=d.release_h, phase=phase,

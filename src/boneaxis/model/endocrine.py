@@ -148,8 +148,9 @@ def hormones(lh_iu_l, active_enzyme, u, p, pc):
         act_gonad = aromatase_activity(u, s_gonad_nmol_l, active_enzyme, p)
         e2 += pc.e2_gonad_ref_pg_ml * (t_gonad / pc.t_gonad_ref_ng_dl) * act_gonad
 
-    e2_hyp = e2 + p.tissue_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * act_periph
-    e2_bone = e2 + p.bone_intracrine_pg_ml_per_ng_dl * substrate_ng_dl * act_periph
+    local_substrate = substrate_ng_dl * act_periph   # what target tissues still aromatize
+    e2_hyp = e2 + p.tissue_intracrine_pg_ml_per_ng_dl * local_substrate
+    e2_bone = e2 + p.bone_intracrine_pg_ml_per_ng_dl * local_substrate
     # tamoxifen blocks estrogen feedback at the hypothalamus; a GnRH agonist desensitizes the
     # pituitary
     e2_feedback = e2_hyp * (1.0 - receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml))
