@@ -39,6 +39,7 @@ BONE = (
     "bone_e2_ec50_pg_ml", "bone_e2_hill", "ob_tau_d",
     "oc_estrogen_gain", "focal_imbalance_estrogen", "turnover_lumbar_spine_per_y",
     "turnover_total_hip_per_y", "imbalance_scale_lumbar_spine", "imbalance_scale_total_hip",
+    "femoral_neck_to_hip_ratio",
     "age_imbalance_per_decade", "mineralization_gain", "mineralization_tau_y",
     "bone_intracrine_pg_ml_per_ng_dl",
     # bone protection and the SERM
