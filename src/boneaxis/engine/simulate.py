@@ -16,7 +16,7 @@ from ..model.parameters import Params
 from ..model.fracture import REFERENCES, SEX_OF_PHENOTYPE, fracture_columns
 from ..model.phenotypes import SITES, Baseline, baseline, bone_cells_at_start, patient_constants
 from ..model.bone import mineralization_target
-from ..model.system import N_STATES, X_AROM, X_LH, X_MIN, X_OB, X_OC
+from ..model.system import N_STATES, X_ADAPT, X_AROM, X_LH, X_MIN, X_OB, X_OC
 from ..notice import DISCLAIMER
 from ..scenario import HOURS_PER_YEAR, Scenario, load_scenario
 from .inputs import input_matrix, pk_units
@@ -184,10 +184,11 @@ def prepare(sc: Scenario, p: Params, grid: Grid | None = None) -> Prepared:
     ysm = pt.years_since_menopause
     if ysm is not None:  # the run may start before day 0 (treatment already running)
         ysm = max(ysm + grid.t_first_h / HOURS_PER_YEAR, 0.0)
-    oc0, ob0 = bone_cells_at_start(pt.phenotype, ysm, e2b0, substrate, p)
+    oc0, ob0, adapted0 = bone_cells_at_start(pt.phenotype, ysm, e2b0, substrate, p)
     state0 = np.zeros(N_STATES)
     state0[X_LH], state0[X_OC], state0[X_OB], state0[X_AROM] = base.lh_iu_l, oc0, ob0, 1.0
     state0[X_MIN] = mineralization_target(oc0, p)
+    state0[X_ADAPT] = adapted0
     return Prepared(sc, p, base, pc, grid, state0)
 
 

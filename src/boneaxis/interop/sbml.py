@@ -158,7 +158,7 @@ _PC_UNITS = {
     "t_unbound_fraction": "dimensionless", "t_exo_unbound_fraction": "dimensionless",
 }
 
-_STATE_UNITS = {"lh_iu_l": "iu_per_L"}   # every other state is dimensionless
+_STATE_UNITS = {"lh_iu_l": "iu_per_L", "e2_bone_adapted_pg_ml": "pg_per_mL"}  # others: dimensionless
 
 
 # ----------------------------------------------------------------------------- formula helpers
@@ -265,6 +265,10 @@ def _signal_rules() -> list[tuple[str, str, str]]:
         " + age_imbalance_per_decade * " + _pos("age_years - imbalance_age_onset_years", "year")
         + " / years_per_decade")
     add("focal_imbalance", _pos("focal_imbalance_raw"))
+    # --- bone.withdrawal_imbalance
+    add("withdrawal_imbalance", "focal_imbalance_withdrawal * "
+        + _pos("e2_bone_adapted_pg_ml - estradiol_bone_effective_pg_ml", "pg_per_mL")
+        + " / e2_premenopausal_pg_ml")
     # --- bone.modeling_formation
     add("modeling_formation", "modeling_formation_gain * rankl_block")
     # --- bone.mineralization_target
@@ -278,6 +282,8 @@ def _state_rates() -> dict[str, str]:
     r_spine = "turnover_lumbar_spine_per_y / days_per_year / hours_per_day"
     r_hip = "turnover_total_hip_per_y / days_per_year / hours_per_day"
     r_neck = f"{r_hip} * femoral_neck_to_hip_ratio"
+    base = ("(osteoblast - resorption - resorption * withdrawal_imbalance"
+            " + modeling_formation)")
     return {
         "lh_iu_l": "(lh_target_iu_l - lh_iu_l) / lh_tau_h",
         "osteoclast": "(osteoclast_target - osteoclast) / (oc_tau_d * hours_per_day)",
@@ -287,15 +293,14 @@ def _state_rates() -> dict[str, str]:
                           " / (dmab_reservoir_tau_d * hours_per_day)",
         "mineralization": "(mineralization_target - mineralization) * resorption"
                           " / (mineralization_tau_y * hours_per_year)",
-        "ln_bmd_lumbar_spine": f"{r_spine} * ((osteoblast - resorption)"
-                               " - imbalance_scale_lumbar_spine * resorption * focal_imbalance"
-                               " + modeling_formation)",
-        "ln_bmd_total_hip": f"{r_hip} * ((osteoblast - resorption)"
-                            " - imbalance_scale_total_hip * resorption * focal_imbalance"
-                            " + modeling_formation)",
-        "ln_bmd_femoral_neck": f"{r_neck} * ((osteoblast - resorption)"
-                               " - imbalance_scale_total_hip * resorption * focal_imbalance"
-                               " + modeling_formation)",
+        "e2_bone_adapted_pg_ml": "(estradiol_bone_effective_pg_ml - e2_bone_adapted_pg_ml)"
+                                 " / (estrogen_adaptation_tau_y * hours_per_year)",
+        "ln_bmd_lumbar_spine": f"{r_spine} * ({base}"
+                               " - imbalance_scale_lumbar_spine * resorption * focal_imbalance)",
+        "ln_bmd_total_hip": f"{r_hip} * ({base}"
+                            " - imbalance_scale_total_hip * resorption * focal_imbalance)",
+        "ln_bmd_femoral_neck": f"{r_neck} * ({base}"
+                               " - imbalance_scale_total_hip * resorption * focal_imbalance)",
     }
 
 

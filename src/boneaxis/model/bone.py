@@ -120,6 +120,15 @@ def focal_imbalance(s_e, t_ng_dl, age_years, p):
 
 
 @njit(cache=True, inline="always")
+def withdrawal_imbalance(e2_adapted_pg_ml, e2_bone_pg_ml, p):
+    """Extra focal imbalance while bone E2 sits below the level the skeleton has adapted to (the
+    rapid phase after menopause or ovarian suppression): linear in the shortfall, in units of
+    premenopausal E2, since the free E2 that reaches the receptor stays far below its Kd."""
+    shortfall = max(e2_adapted_pg_ml - e2_bone_pg_ml, 0.0)
+    return p.focal_imbalance_withdrawal * shortfall / p.e2_premenopausal_pg_ml
+
+
+@njit(cache=True, inline="always")
 def mineralization_target(res, p):
     """Equilibrium extra mineral (ln BMD, spine scale): older, more mineralized tissue when
     turnover is low, less when it is high (resorption 1 is the estrogen-replete reference)."""
@@ -150,14 +159,16 @@ def modeling_formation(block, p):
 
 
 @njit(cache=True, inline="always")
-def bmd_log_rates_per_day(res, ob, imbalance, block, p):
+def bmd_log_rates_per_day(res, ob, imbalance, withdrawal, block, p):
     """d ln(BMD)/dt (1/day) at lumbar spine, total hip and femoral neck (``res``: resorption,
-    ``block``: share of resorption stopped by RANKL blockade)."""
+    ``withdrawal``: withdrawal_imbalance, which acts at each site's remodeling rate alone, not
+    through its imbalance scale; ``block``: share of resorption stopped by RANKL blockade)."""
     r_spine = p.turnover_lumbar_spine_per_y / DAYS_PER_YEAR
     r_hip = p.turnover_total_hip_per_y / DAYS_PER_YEAR
     r_neck = r_hip * p.femoral_neck_to_hip_ratio
     modeling = modeling_formation(block, p)
-    spine = r_spine * ((ob - res) - p.imbalance_scale_lumbar_spine * res * imbalance + modeling)
-    hip = r_hip * ((ob - res) - p.imbalance_scale_total_hip * res * imbalance + modeling)
-    neck = r_neck * ((ob - res) - p.imbalance_scale_total_hip * res * imbalance + modeling)
+    base = ob - res - res * withdrawal + modeling
+    spine = r_spine * (base - p.imbalance_scale_lumbar_spine * res * imbalance)
+    hip = r_hip * (base - p.imbalance_scale_total_hip * res * imbalance)
+    neck = r_neck * (base - p.imbalance_scale_total_hip * res * imbalance)
     return spine, hip, neck

@@ -139,6 +139,15 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "than E2's (Vanderschueren 2004 Endocr Rev 25:389); fitting it let T replace E2 as the "
        "driver of bone loss, which the data cannot tell apart",
        "reduction of focal imbalance at full androgen signal (imbalance is floored at 0)"),
+    _P("focal_imbalance_withdrawal", 0.2, "1", "calibrated to Fogelman 2003 (goserelin, spine at "
+       "2 years); prior: the rapid phase of loss after estrogen withdrawal, trabecular perforation "
+       "that remodeling cannot refill (Riggs 1998 J Bone Miner Res 13:763)",
+       "extra focal imbalance while bone E2 sits below the level the skeleton has adapted to, per "
+       "premenopausal E2 (e2_premenopausal_pg_ml) of shortfall", True, (0.0, 3.0)),
+    _P("estrogen_adaptation_tau_y", 3.0, "y", "calibrated (as above); prior: the rapid phase lasts "
+       "~4-8 years after menopause (Riggs 1998 J Bone Miner Res 13:763)",
+       "time constant with which the skeleton's adapted E2 level follows bone E2", True,
+       (0.5, 15.0)),
     # ---------------------------------------------------------------- bone: sites
     _P("turnover_lumbar_spine_per_y", 0.20, "1/y", "calibrated to ATAC/IBIS-II spine; trabecular "
        "turnover ~25%/y (Parfitt 1983)", "fractional remodeling rate, lumbar spine", True,

@@ -176,16 +176,17 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
 
 def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
                         e2_bone_now_pg_ml: float, substrate_ng_dl: float,
-                        p: Params) -> tuple[float, float]:
-    """Osteoclast and osteoblast activity at t = 0.
+                        p: Params) -> tuple[float, float, float]:
+    """Osteoclast and osteoblast activity and the skeleton's adapted E2 (pg/mL) at t = 0.
 
-    At steady state ``oc = ob = oc_target``.  For a woman whose menopause was recent, the cells
-    are still relaxing from the premenopausal level after the step at ``-years_since_menopause``:
-    the exact solution of the two linear relaxations is used.
+    At steady state ``oc = ob = oc_target`` and the adapted E2 is the current bone E2.  For a
+    woman whose menopause was recent, all three are still relaxing from their premenopausal
+    levels after the step at ``-years_since_menopause``: the exact solutions of the linear
+    relaxations are used.
     """
     oc_post = bone.untreated_osteoclast_target(e2_bone_now_pg_ml, p)
     if phenotype != "postmenopausal_woman" or years_since_menopause is None:
-        return oc_post, oc_post
+        return oc_post, oc_post, e2_bone_now_pg_ml
     e2_bone_pre = p.e2_premenopausal_pg_ml + p.bone_intracrine_pg_ml_per_ng_dl * substrate_ng_dl
     oc_pre = bone.untreated_osteoclast_target(e2_bone_pre, p)
     t = years_since_menopause * bone.DAYS_PER_YEAR
@@ -196,4 +197,6 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
         ob = oc_post + d * (1.0 + t / a) * math.exp(-t / a)
     else:
         ob = oc_post + d * (b * math.exp(-t / b) - a * math.exp(-t / a)) / (b - a)
-    return oc, ob
+    adapted = e2_bone_now_pg_ml + (e2_bone_pre - e2_bone_now_pg_ml) * math.exp(
+        -years_since_menopause / p.estrogen_adaptation_tau_y)
+    return oc, ob, adapted

@@ -1,0 +1,71 @@
+"""The estrogen-withdrawal term: the skeleton adapts to its E2; falling below adds bone loss."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import boneaxis
+from boneaxis import Scenario
+from boneaxis.engine.simulate import prepare
+from boneaxis.model import bone
+from boneaxis.model.parameters import params
+from boneaxis.model.system import X_ADAPT
+
+GOSERELIN = {"drug": "goserelin", "dose": "3.6 mg", "every": "28 days"}
+PREMENOPAUSAL = {"phenotype": "premenopausal_woman", "age": 45}
+
+
+def _sim(sc, p=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return boneaxis.simulate(Scenario.model_validate(sc), params=p)
+
+
+def test_withdrawal_is_linear_in_the_shortfall_and_zero_above_the_adapted_level():
+    p = params()
+    w = p.focal_imbalance_withdrawal
+    assert w > 0
+    assert bone.withdrawal_imbalance(50.0, 60.0, p) == 0.0          # E2 above: no withdrawal
+    assert bone.withdrawal_imbalance(50.0, 50.0, p) == 0.0
+    assert bone.withdrawal_imbalance(100.0, 4.0, p) == pytest.approx(w * 96.0 / p.e2_premenopausal_pg_ml)
+    assert bone.withdrawal_imbalance(100.0, 52.0, p) == pytest.approx(
+        0.5 * bone.withdrawal_imbalance(100.0, 4.0, p))
+
+
+def test_adapted_e2_at_start_follows_the_years_since_menopause():
+    p = params()
+    early, late = (prepare(Scenario.model_validate(
+        {"patient": {"phenotype": "postmenopausal_woman", "age": 60, "years_since_menopause": y}}),
+        p) for y in (1.0, 20.0))
+    man = prepare(Scenario.model_validate({"patient": {"phenotype": "man", "age": 60}}), p)
+    e2_now = boneaxis.simulate(early.scenario, params=p).estradiol_bone_effective_pg_ml.iloc[0]
+    # closed form of the relaxation from the premenopausal level (bone E2 ~ 100 pg/mL + local)
+    e2_pre = early.state0[X_ADAPT] - e2_now
+    e2_pre /= math.exp(-1.0 / p.estrogen_adaptation_tau_y)
+    assert e2_pre + e2_now == pytest.approx(p.e2_premenopausal_pg_ml, rel=0.05)
+    assert late.state0[X_ADAPT] - e2_now == pytest.approx(
+        e2_pre * math.exp(-20.0 / p.estrogen_adaptation_tau_y), rel=1e-6)
+    # men (and anyone without a menopause date) start adapted: no withdrawal without a change
+    man_e2 = boneaxis.simulate(man.scenario, params=p).estradiol_bone_effective_pg_ml.iloc[0]
+    assert man.state0[X_ADAPT] == pytest.approx(man_e2, rel=1e-9)
+
+
+def test_ovarian_suppression_loses_more_with_the_term_and_the_extra_loss_fades():
+    p = params()
+    sc = {"patient": PREMENOPAUSAL, "treatments": [GOSERELIN], "duration": "4 years",
+          "output_every": "365.25 days"}
+    with_term = _sim(sc, p).bmd_lumbar_spine_pct_change.to_numpy()
+    without = _sim(sc, p._replace(focal_imbalance_withdrawal=0.0)).bmd_lumbar_spine_pct_change.to_numpy()
+    extra = np.diff(with_term - without)          # extra loss per year (negative)
+    assert np.all(extra < 0)
+    assert np.all(np.diff(extra) > 0)             # the skeleton adapts: smaller every year
+    # untreated premenopausal woman: at her own steady state, the term never acts
+    none = _sim({"patient": PREMENOPAUSAL, "duration": "2 years"}, p)
+    none0 = _sim({"patient": PREMENOPAUSAL, "duration": "2 years"},
+                 p._replace(focal_imbalance_withdrawal=0.0))
+    np.testing.assert_allclose(none.bmd_lumbar_spine_pct_change, none0.bmd_lumbar_spine_pct_change,
+                               atol=1e-12)
