@@ -107,3 +107,24 @@ def test_denosumab_stop_is_described_with_the_projected_loss():
     on = load_scenario({**sc.model_dump(), "treatments": [
         {"drug": "denosumab", "dose": "60 mg", "every": "6 months"}]})
     assert mon.denosumab_stop(boneaxis.simulate(on), on.treatments) is None
+
+
+def test_premenopausal_woman_and_young_man_get_the_age_matched_reading_older_people_do_not():
+    import boneaxis
+    from boneaxis.scenario import load_scenario
+    gos = {"drug": "goserelin", "dose": "3.6 mg", "every": "28 days"}
+    ana = {"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}
+    sc = load_scenario({"patient": {"phenotype": "premenopausal_woman", "age": 42},
+                        "treatments": [gos, ana], "duration": "3 years",
+                        "output_every": "30 days"})
+    df = boneaxis.simulate(sc)
+    text = mon.monitoring_plan(df, "premenopausal_woman", 42.0, treatments=sc.treatments)
+    z = df["z_score_lumbar_spine"].to_numpy()
+    assert z[-1] < z[0] - 0.5                      # ovarian suppression + AI: a real fall
+    assert f"lumbar spine Z-score: {z[0]:+.2f} -> {z[-1]:+.2f}" in text
+    assert "below the expected range for age" in text and "J Clin Densitom 2006;9:22-30" in text
+    assert text.count(boneaxis.DISCLAIMER) == 1 and text.endswith(boneaxis.DISCLAIMER)
+    man45 = linear_fn_trajectory(0.0, -0.5)
+    assert "Age-matched reading (men under 50)" in mon.monitoring_plan(man45, "man", 45.0)
+    for phenotype, age in (("man", 60.0), ("postmenopausal_woman", 45.0)):
+        assert "Age-matched reading" not in mon.monitoring_plan(man45, phenotype, age)

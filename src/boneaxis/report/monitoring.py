@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..model.bone import DAYS_PER_YEAR
 from ..model.fracture import (
-    SEX_OF_PHENOTYPE, SITES, add_fracture_columns, t_score,
+    SEX_OF_PHENOTYPE, SITES, Z_SCORE_SITES, add_fracture_columns, t_score,
 )
 from ..notice import DISCLAIMER
 
@@ -35,6 +35,13 @@ THRESHOLDS = (-1.0, -2.0, -2.5)   # WHO low bone mass, guideline treatment thres
 
 SITE_LABEL = {"lumbar_spine": "lumbar spine", "total_hip": "total hip",
               "femoral_neck": "femoral neck"}
+
+# Premenopausal women and men under 50: BMD is read as a Z-score (age- and sex-matched), and a
+# Z-score of -2.0 or lower is "below the expected range for age" (ISCD 2005 Official Positions).
+ISCD_CITATION = ("the International Society for Clinical Densitometry's 2005 Official Positions "
+                 "(J Clin Densitom 2006;9:22-30)")
+Z_SCORE_THRESHOLD = -2.0
+Z_SCORE_AGE_LIMIT = 50.0
 
 # Stopping denosumab (issue 3: the rebound "in size and timing as published")
 DENOSUMAB_STOP_CITATION = "Tsourdi E et al. J Clin Endocrinol Metab 2021;106:264"
@@ -115,6 +122,32 @@ def _pct_change_between(df: pd.DataFrame, site: str, d0: float, d1: float) -> fl
     t = df["time_days"].to_numpy(float)
     b = df[f"bmd_{site}_g_cm2"].to_numpy(float)
     return 100.0 * (np.interp(d1, t, b) / np.interp(d0, t, b) - 1.0)
+
+
+def _z_score_lines(df: pd.DataFrame, phenotype: str, sex: str, age_years: float,
+                   end_day: float) -> list[str]:
+    """Age-matched reading for premenopausal women and men under 50 (ISCD), where a T-score
+    against young adults is not how densitometry reports BMD; only the sites with a verified
+    age-matched reference (``fracture.Z_SCORE_SITES``)."""
+    if not (phenotype == "premenopausal_woman"
+            or (sex == "male" and age_years < Z_SCORE_AGE_LIMIT)):
+        return []
+    who = "premenopausal women" if phenotype == "premenopausal_woman" else "men under 50"
+    out = ["", f"Age-matched reading ({who}): densitometry reports a Z-score, the number of SDs "
+           f"from people of the same age and sex, and {ISCD_CITATION} calls a Z-score of "
+           f"{Z_SCORE_THRESHOLD:.1f} or lower 'below the expected range for age'."]
+    times = df["time_days"].to_numpy(float)
+    for s in Z_SCORE_SITES:
+        col = f"z_score_{s}"
+        if col not in df:
+            continue
+        z = df[col].to_numpy(float)
+        c = first_crossing(times, z, Z_SCORE_THRESHOLD)
+        out.append(f"  - {SITE_LABEL[s]} Z-score: {z[0]:+.2f} -> {z[-1]:+.2f}; "
+                   f"{_describe(c, Z_SCORE_THRESHOLD, end_day)}")
+    out.append("  - The hip has no Z-score here: no age-matched hip reference for both sexes "
+               "could be verified (docs/fracture.md).")
+    return out
 
 
 def monitoring_plan(df: pd.DataFrame, phenotype: str, age_years: float,
@@ -204,6 +237,7 @@ def monitoring_plan(df: pd.DataFrame, phenotype: str, age_years: float,
     if phenotype != "postmenopausal_woman":
         lines.append("  - The Hadji statement was written for postmenopausal women with breast "
                      "cancer; applying its thresholds to this phenotype is an extrapolation.")
+    lines += _z_score_lines(df, phenotype, sex, age_years, end_day)
     stop = denosumab_stop(df, treatments)
     if stop is not None:
         last, due = stop
