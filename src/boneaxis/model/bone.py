@@ -3,6 +3,7 @@
 States (dimensionless, 1 = estrogen-replete young adult)::
 
     oc   osteoclast pool (cells able to resorb, including RANKL-starved ones)
+    E_A  the bone E2 (pg/mL) the skeleton has adapted to
     ob   osteoblast (formation) activity; serum P1NP is proportional to it
     bmd_<site> / bmd0_<site>   areal BMD relative to the start of the run
 
@@ -25,7 +26,12 @@ Equations::
                                                      RANKL-blocked osteoclasts stop within days
     d ob / dt    = (res - ob) / tau_ob               formation is coupled to, and lags, resorption
     imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
-    d ln bmd_s / dt = r_s [ (ob - res)  -  m_s res imbalance  +  q E_dmab theta_dmab ]
+    d E_A / dt   = (E_bone - E_A) / tau_A             the skeleton adapts to its E2 over years
+    withdrawal   = w max(E_A - E_bone, 0) / E_pre     extra loss while E2 sits below that level
+                                                      (rapid phase after menopause or ovarian
+                                                      suppression; E_pre premenopausal E2)
+    d ln bmd_s / dt = r_s [ (ob - res)  -  res withdrawal  -  m_s res imbalance
+                            +  q E_dmab theta_dmab ]
 
     d M / dt     = (mu (1 - res) - M) res / tau_M    secondary mineralization (ln BMD, spine scale;
                                                      other sites scaled by their remodeling rate);
