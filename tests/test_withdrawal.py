@@ -69,3 +69,15 @@ def test_ovarian_suppression_loses_more_with_the_term_and_the_extra_loss_fades()
                  p._replace(focal_imbalance_withdrawal=0.0))
     np.testing.assert_allclose(none.bmd_lumbar_spine_pct_change, none0.bmd_lumbar_spine_pct_change,
                                atol=1e-12)
+
+
+def test_a_cohort_anchored_at_menopause_keeps_its_years_since_menopause():
+    from boneaxis.population.virtual import virtual_arm
+    base = {"phenotype": "postmenopausal_woman", "age": 51, "years_since_menopause": 0}
+    anchored = virtual_arm(base, 20, 3, ysm_sd_y=0.0)
+    spread = virtual_arm(base, 20, 3)
+    assert {p["years_since_menopause"] for p, _ in anchored} == {0.0}
+    assert min(p["years_since_menopause"] for p, _ in spread) >= 1.0   # the default spread
+    # every other draw is the same: only the years since menopause differ
+    for (a, ma), (b, mb) in zip(anchored, spread):
+        assert a["age"] == b["age"] and a["labs"] == b["labs"] and ma == mb

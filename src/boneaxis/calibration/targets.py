@@ -159,7 +159,7 @@ VIRTUAL_SEED = 2026
 
 def simulate_virtual_arms(p: Params, targets, n: int, seed: int) -> dict[str, list[pd.DataFrame]]:
     """``n`` virtual patients per arm (seeded per arm name, independent of which arms run)."""
-    from ..population.virtual import patient_params, virtual_arm
+    from ..population.virtual import YSM_SD_Y, patient_params, virtual_arm
 
     arms, _ = load()
     out: dict[str, list[pd.DataFrame]] = {}
@@ -167,7 +167,8 @@ def simulate_virtual_arms(p: Params, targets, n: int, seed: int) -> dict[str, li
         frames = []
         # seeded by the patient definition: arms compared with each other share their patients
         arm_seed = (seed, zlib.crc32(repr(sorted(arms[arm]["patient"].items())).encode()))
-        for patient, mult in virtual_arm(arms[arm]["patient"], n, arm_seed):
+        ysm_sd = float(arms[arm].get("years_since_menopause_sd_y", YSM_SD_Y))
+        for patient, mult in virtual_arm(arms[arm]["patient"], n, arm_seed, ysm_sd):
             sc = arm_scenario({**arms[arm], "patient": patient}, dur, every)
             prep = prepare(sc, patient_params(p, mult))
             c, res = run_arrays(prep)

@@ -71,8 +71,12 @@ def _lognormal(rng: np.random.Generator, mean: float, cv: float, n: int) -> np.n
     return mean * np.exp(rng.normal(-0.5 * s * s, s, n))
 
 
-def virtual_arm(patient: dict, n: int, seed: int) -> list[tuple[dict, dict[str, float]]]:
-    """``n`` (patient mapping, parameter multipliers) pairs around ``patient`` (scenario keys)."""
+def virtual_arm(patient: dict, n: int, seed: int, ysm_sd_y: float = YSM_SD_Y
+                ) -> list[tuple[dict, dict[str, float]]]:
+    """``n`` (patient mapping, parameter multipliers) pairs around ``patient`` (scenario keys).
+
+    ``ysm_sd_y``: spread of years since menopause; 0 for a cohort anchored at a menopause date
+    (e.g. followed from the final menstrual period), whose members all keep the given value."""
     if n < 1:
         raise ValueError("a virtual arm needs at least one patient")
     base = Patient.model_validate(patient)
@@ -93,8 +97,10 @@ def virtual_arm(patient: dict, n: int, seed: int) -> list[tuple[dict, dict[str, 
         v = getattr(base.bmd, s) or default_bmd_g_cm2(ph, s, age0)
         bmd[s] = np.clip(_lognormal(rng, v, VARIABILITY["bmd_g_cm2"].cv, n), *BMD_LIMITS_G_CM2)
     if base.years_since_menopause is not None:
-        ysm = rng.normal(base.years_since_menopause, YSM_SD_Y, n)
-        ysm = np.clip(ysm, 1.0, np.maximum(ages - MENOPAUSE_AGE_Y + 15.0, 1.0))
+        z = rng.normal(0.0, 1.0, n)   # same stream and values as normal(ysm, sd) for sd > 0
+        ysm = base.years_since_menopause + ysm_sd_y * z
+        if ysm_sd_y > 0.0:
+            ysm = np.clip(ysm, 1.0, np.maximum(ages - MENOPAUSE_AGE_Y + 15.0, 1.0))
     mult = {k: _lognormal(rng, 1.0, VARIABILITY[k].cv, n)
             for k in ("bone_e2_ec50_pg_ml", "oc_estrogen_gain", "turnover")}
     # drawn last, so the draws above are the same as before SHBG was a patient variable
