@@ -5,8 +5,9 @@ Two stages, because the hormone targets do not depend on the bone parameters:
 1. endocrine: aromatase potency, E2 sources and LH feedback against Geisler, Leder and
    Burnett-Bowie hormone figures;
 2. bone: the single E2->bone response, remodeling lag, site rates and the estrogen-withdrawal
-   term against ATAC, IBIS-II, ARIBON, Burnett-Bowie spine BMD, the bone-protection trials and
-   Fogelman 2003 (goserelin alone: the only calibration target with a large E2 fall).
+   term against ATAC, IBIS-II, ARIBON, Burnett-Bowie spine BMD, the bone-protection trials,
+   Fogelman 2003 (goserelin alone) and Sowers 2010 (the years after natural menopause): the
+   calibration targets with a large, recent E2 fall.
 
 Residuals are ``(simulated - reported) / tolerance`` so every target weighs by its own tolerance;
 validation targets are never used.  Run with ``boneaxis calibrate`` (or ``python -m
@@ -37,8 +38,8 @@ MALE_AXIS = ("e2_testis_fraction", "arom_km_nmol_l", "leydig_lh_exponent", "lh_e
 # Stage 1c: depth of pituitary suppression by a GnRH agonist, identified by castrate men.
 GNRH = ("gnrh_suppression_max",)
 # The E2->bone curve and bone's intracrine factor are identified by postmenopausal women and men
-# (stage 2a, withdrawal term off, premenopausal targets out); the withdrawal term by ovarian
-# suppression in young women (stage 2b, curve held).  Fitted all at once they slide along a flat
+# (stage 2a, withdrawal term off, its targets out); the withdrawal term by ovarian suppression in
+# young women and the years after natural menopause (stage 2b, curve held).  Fitted all at once they slide along a flat
 # direction (calibration cost 8.24 vs 8.41) to a steeper curve with almost no intracrine E2 in
 # bone, which raises TRT men's CTX on an AI by a third (quickstart: +37 vs +28% at a year) and
 # young castrated men's on 5 g of T gel from +17 to +30% (Finkelstein 2016: none above E2 10 pg/mL).
@@ -82,9 +83,12 @@ def _stage_targets(stage: str):
                 and "goserelin" not in drugs(t)]
     if stage == "gnrh":
         return [t for t in hormonal if "goserelin" in drugs(t)]
-    if stage == "premenopausal":   # the bone targets that identify the withdrawal term
-        return [t for t in cal if t.quantity not in _HORMONE_QUANTITIES
-                and arms[t.arm]["patient"]["phenotype"] == "premenopausal_woman"]
+    if stage == "withdrawal":   # the bone targets that identify the withdrawal term
+        def recent(arm):   # young women's ovarian suppression, or a menopause under 2 years ago
+            pt = arms[arm]["patient"]
+            return (pt["phenotype"] == "premenopausal_woman"
+                    or pt.get("years_since_menopause", 99) < 2)
+        return [t for t in cal if t.quantity not in _HORMONE_QUANTITIES and recent(t.arm)]
     return [t for t in cal if t.quantity not in _HORMONE_QUANTITIES]
 
 
@@ -154,9 +158,9 @@ def fit(verbose: int = 0) -> dict[str, float]:
         values.update(fit_stage(MALE_AXIS, _stage_targets("male_axis"), values, verbose))
     values.update(fit_stage(INHIBITORS, _stage_targets("inhibitors"), values, verbose))
     values.update(fit_stage(GNRH, _stage_targets("gnrh"), values, verbose))
-    bone, premenopausal = _stage_targets("bone"), _stage_targets("premenopausal")
+    bone, withdrawal = _stage_targets("bone"), _stage_targets("withdrawal")
     curve = fit_stage([n for n in BONE if n not in WITHDRAWAL],
-                      [t for t in bone if t not in premenopausal],
+                      [t for t in bone if t not in withdrawal],
                       {**values, "focal_imbalance_withdrawal": 0.0}, verbose)
     values.update({n: curve[n] for n in BONE_CURVE})
     values.update(fit_stage([n for n in BONE if n not in BONE_CURVE], bone, values, verbose))

@@ -140,8 +140,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "driver of bone loss, which the data cannot tell apart",
        "reduction of focal imbalance at full androgen signal (imbalance is floored at 0)"),
     _P("focal_imbalance_withdrawal", 0.2, "1", "calibrated to Fogelman 2003 (goserelin, spine at "
-       "2 years); prior: the rapid phase of loss after estrogen withdrawal, trabecular perforation "
-       "that remodeling cannot refill (Riggs 1998 J Bone Miner Res 13:763)",
+       "2 years) and Sowers 2010 J Clin Endocrinol Metab 95:2155 (spine loss after natural "
+       "menopause); prior: the rapid phase of loss after estrogen withdrawal, trabecular "
+       "perforation that remodeling cannot refill (Riggs 1998 J Bone Miner Res 13:763)",
        "extra focal imbalance while bone E2 sits below the level the skeleton has adapted to, per "
        "premenopausal E2 (e2_premenopausal_pg_ml) of shortfall", True, (0.0, 3.0)),
     _P("estrogen_adaptation_tau_y", 3.0, "y", "calibrated (as above); prior: the rapid phase lasts "
