@@ -81,3 +81,21 @@ def test_a_cohort_anchored_at_menopause_keeps_its_years_since_menopause():
     # every other draw is the same: only the years since menopause differ
     for (a, ma), (b, mb) in zip(anchored, spread):
         assert a["age"] == b["age"] and a["labs"] == b["labs"] and ma == mb
+
+
+def test_e2_above_the_patients_own_level_builds_no_dependence():
+    # tamoxifen doubles a premenopausal woman's E2 (ovarian stimulation); when she stops, E2 returns
+    # to her own level, which is no withdrawal: the remodeling space refills and BMD recovers
+    sc = {"patient": PREMENOPAUSAL, "duration": "8 years", "output_every": "365.25 days",
+          "treatments": [{"drug": "tamoxifen", "dose": "20 mg", "every": "1 day", "stop": "5 years"}]}
+    df = _sim(sc)
+    assert df.estradiol_pg_ml.iloc[3] > 1.5 * df.estradiol_pg_ml.iloc[0]
+    spine = df.bmd_lumbar_spine_pct_change.to_numpy()
+    assert np.all(np.diff(spine[5:]) > 0)
+    # the cap is the larger of premenopausal E2 and the patient's own untreated bone E2
+    p = params()
+    high = prepare(Scenario.model_validate(
+        {"patient": {**PREMENOPAUSAL, "labs": {"estradiol": "180 pg/mL"}}}), p)
+    low = prepare(Scenario.model_validate({"patient": {"phenotype": "man", "age": 60}}), p)
+    assert high.pc.e2_adaptation_cap_pg_ml > 180.0
+    assert low.pc.e2_adaptation_cap_pg_ml == p.e2_premenopausal_pg_ml

@@ -184,7 +184,8 @@ def prepare(sc: Scenario, p: Params, grid: Grid | None = None) -> Prepared:
     ysm = pt.years_since_menopause
     if ysm is not None:  # the run may start before day 0 (treatment already running)
         ysm = max(ysm + grid.t_first_h / HOURS_PER_YEAR, 0.0)
-    oc0, ob0, adapted0 = bone_cells_at_start(pt.phenotype, ysm, e2b0, substrate, p)
+    oc0, ob0, adapted0 = bone_cells_at_start(pt.phenotype, ysm, e2b0, substrate, p,
+                                             pc.e2_adaptation_cap_pg_ml)
     state0 = np.zeros(N_STATES)
     state0[X_LH], state0[X_OC], state0[X_OB], state0[X_AROM] = base.lh_iu_l, oc0, ob0, 1.0
     state0[X_MIN] = mineralization_target(oc0, p)

@@ -156,6 +156,7 @@ _PC_UNITS = {
     "bmd0_lumbar_spine_g_cm2": "g_per_cm2", "bmd0_total_hip_g_cm2": "g_per_cm2",
     "bmd0_femoral_neck_g_cm2": "g_per_cm2", "shbg_nmol_l": "nmol_per_L",
     "t_unbound_fraction": "dimensionless", "t_exo_unbound_fraction": "dimensionless",
+    "e2_adaptation_cap_pg_ml": "pg_per_mL",
 }
 
 _STATE_UNITS = {"lh_iu_l": "iu_per_L", "e2_bone_adapted_pg_ml": "pg_per_mL"}  # others: dimensionless
@@ -293,7 +294,9 @@ def _state_rates() -> dict[str, str]:
                           " / (dmab_reservoir_tau_d * hours_per_day)",
         "mineralization": "(mineralization_target - mineralization) * resorption"
                           " / (mineralization_tau_y * hours_per_year)",
-        "e2_bone_adapted_pg_ml": "(estradiol_bone_effective_pg_ml - e2_bone_adapted_pg_ml)"
+        "e2_bone_adapted_pg_ml": "(piecewise(estradiol_bone_effective_pg_ml,"
+                                 " estradiol_bone_effective_pg_ml < e2_adaptation_cap_pg_ml,"
+                                 " e2_adaptation_cap_pg_ml) - e2_bone_adapted_pg_ml)"
                                  " / (estrogen_adaptation_tau_y * hours_per_year)",
         "ln_bmd_lumbar_spine": f"{r_spine} * ({base}"
                                " - imbalance_scale_lumbar_spine * resorption * focal_imbalance)",

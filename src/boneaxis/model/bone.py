@@ -26,7 +26,9 @@ Equations::
                                                      RANKL-blocked osteoclasts stop within days
     d ob / dt    = (res - ob) / tau_ob               formation is coupled to, and lags, resorption
     imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
-    d E_A / dt   = (E_bone - E_A) / tau_A             the skeleton adapts to its E2 over years
+    d E_A / dt   = (min(E_bone, E_cap) - E_A) / tau_A   the skeleton adapts to its E2 over years
+                                                      (E_cap: premenopausal E2, or the patient's
+                                                      untreated level if higher)
     withdrawal   = w max(E_A - E_bone, 0) / E_pre     extra loss while E2 sits below that level
                                                       (rapid phase after menopause or ovarian
                                                       suppression; E_pre premenopausal E2)
@@ -123,6 +125,15 @@ def focal_imbalance(s_e, t_ng_dl, age_years, p):
                  - p.focal_imbalance_androgen * androgen_signal(t_ng_dl, p) + age_term)
     # adult remodeling units do not overfill: sex steroids can close the gap, not reverse it
     return max(imbalance, 0.0)
+
+
+@njit(cache=True, inline="always")
+def adaptation_target(e2_bone_pg_ml, cap_pg_ml):
+    """The E2 level the skeleton adapts to: bone E2, but no higher than ``cap_pg_ml``
+    (PatientConstants.e2_adaptation_cap_pg_ml: premenopausal E2, or the patient's own untreated
+    level if higher); E2 above it, e.g. tamoxifen's ovarian stimulation or supraphysiological TRT,
+    builds no protection whose end could be a withdrawal."""
+    return min(e2_bone_pg_ml, cap_pg_ml)
 
 
 @njit(cache=True, inline="always")

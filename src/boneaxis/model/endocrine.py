@@ -86,6 +86,7 @@ class PatientConstants(NamedTuple):
     bmd0_lumbar_spine_g_cm2: float
     bmd0_total_hip_g_cm2: float
     bmd0_femoral_neck_g_cm2: float
+    e2_adaptation_cap_pg_ml: float  # highest bone E2 the skeleton adapts to (bone.adaptation_target)
 
 
 @njit(cache=True, inline="always")

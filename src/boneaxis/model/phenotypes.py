@@ -151,6 +151,7 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
     f_periph = 1.0 - f_gonad - f_residual
     c_arom = e0 * f_periph / (t0 + p.a4_aromatization_weight * a4)
     e_hyp0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
+    e_bone0 = e0 + p.bone_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
     denom = lh_feedback_denominator(
         e_hyp0, free_testosterone_from_total_nmol_l(t0, base.shbg_nmol_l, p), p)
     return PatientConstants(
@@ -171,12 +172,16 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
         bmd0_lumbar_spine_g_cm2=base.bmd_g_cm2["lumbar_spine"],
         bmd0_total_hip_g_cm2=base.bmd_g_cm2["total_hip"],
         bmd0_femoral_neck_g_cm2=base.bmd_g_cm2["femoral_neck"],
+        # the skeleton adapts to E2 up to premenopausal levels, or the patient's own untreated
+        # level if higher: E2 raised beyond both (tamoxifen's ovarian stimulation, high-dose TRT)
+        # builds no protection whose end is a withdrawal
+        e2_adaptation_cap_pg_ml=max(p.e2_premenopausal_pg_ml, e_bone0),
     )
 
 
 def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
                         e2_bone_now_pg_ml: float, substrate_ng_dl: float,
-                        p: Params) -> tuple[float, float, float]:
+                        p: Params, e2_cap_pg_ml: float) -> tuple[float, float, float]:
     """Osteoclast and osteoblast activity and the skeleton's adapted E2 (pg/mL) at t = 0.
 
     At steady state ``oc = ob = oc_target`` and the adapted E2 is the current bone E2.  For a
@@ -185,8 +190,9 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
     relaxations are used.
     """
     oc_post = bone.untreated_osteoclast_target(e2_bone_now_pg_ml, p)
+    adapted_now = bone.adaptation_target(e2_bone_now_pg_ml, e2_cap_pg_ml)
     if phenotype != "postmenopausal_woman" or years_since_menopause is None:
-        return oc_post, oc_post, e2_bone_now_pg_ml
+        return oc_post, oc_post, adapted_now
     e2_bone_pre = p.e2_premenopausal_pg_ml + p.bone_intracrine_pg_ml_per_ng_dl * substrate_ng_dl
     oc_pre = bone.untreated_osteoclast_target(e2_bone_pre, p)
     t = years_since_menopause * bone.DAYS_PER_YEAR
@@ -197,6 +203,7 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
         ob = oc_post + d * (1.0 + t / a) * math.exp(-t / a)
     else:
         ob = oc_post + d * (b * math.exp(-t / b) - a * math.exp(-t / a)) / (b - a)
-    adapted = e2_bone_now_pg_ml + (e2_bone_pre - e2_bone_now_pg_ml) * math.exp(
+    adapted_pre = bone.adaptation_target(e2_bone_pre, max(e2_cap_pg_ml, p.e2_premenopausal_pg_ml))
+    adapted = adapted_now + (adapted_pre - adapted_now) * math.exp(
         -years_since_menopause / p.estrogen_adaptation_tau_y)
     return oc, ob, adapted

@@ -8,7 +8,7 @@ States (``STATES``)::
     aromatase_active   relaxes to k_syn/(k_syn + k_inact theta_exe)         (endocrine.py)
     dmab_reservoir     relaxes to theta_dmab with tau_R                     (bone.py)
     mineralization     relaxes to mu (1 - resorption) with tau_M            (bone.py)
-    e2_bone_adapted    relaxes to bone E2 with tau_A                        (bone.py)
+    e2_bone_adapted    relaxes to bone E2 (capped: E_cap) with tau_A              (bone.py)
     ln_bmd_<site>      d/dt = bone.bmd_log_rates_per_day                    (bone.py)
 
 The first seven are relaxations ``dx/dt = rate (target - x)``; :func:`relaxations` returns their
@@ -66,7 +66,7 @@ def relaxations(x, u, p, pc, target, rate):
     rate[X_DMAB] = 1.0 / (p.dmab_reservoir_tau_d * HOURS_PER_DAY)
     target[X_MIN] = bone.mineralization_target(sig[7], p)
     rate[X_MIN] = bone.mineralization_rate_per_y(sig[7], p) / HOURS_PER_YEAR
-    target[X_ADAPT] = sig[2]
+    target[X_ADAPT] = bone.adaptation_target(sig[2], pc.e2_adaptation_cap_pg_ml)
     rate[X_ADAPT] = 1.0 / (p.estrogen_adaptation_tau_y * HOURS_PER_YEAR)
     return sig
 
