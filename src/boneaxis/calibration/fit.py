@@ -39,10 +39,11 @@ MALE_AXIS = ("e2_testis_fraction", "arom_km_nmol_l", "leydig_lh_exponent", "lh_e
 GNRH = ("gnrh_suppression_max",)
 # The E2->bone curve and bone's intracrine factor are identified by postmenopausal women and men
 # (stage 2a, withdrawal term off, its targets out); the withdrawal term by ovarian suppression in
-# young women and the years after natural menopause (stage 2b, curve held).  Fitted all at once they slide along a flat
-# direction (calibration cost 8.24 vs 8.41) to a steeper curve with almost no intracrine E2 in
-# bone, which raises TRT men's CTX on an AI by a third (quickstart: +37 vs +28% at a year) and
-# young castrated men's on 5 g of T gel from +17 to +30% (Finkelstein 2016: none above E2 10 pg/mL).
+# young women and the years after natural menopause (stage 2b, curve held).  Fitted all at once
+# they slide along a flat direction (calibration cost 8.24 vs 8.41) to a steeper curve with almost
+# no intracrine E2 in bone, which raises TRT men's CTX on an AI by a third (quickstart: +37 vs
+# +28% at a year) and young castrated men's on 5 g of T gel from +17 to +30% (Finkelstein 2016:
+# none above E2 10 pg/mL).
 BONE_CURVE = ("bone_e2_ec50_pg_ml", "bone_e2_hill", "bone_intracrine_pg_ml_per_ng_dl")
 WITHDRAWAL = ("focal_imbalance_withdrawal", "estrogen_adaptation_tau_y")
 BONE = (

@@ -13,12 +13,13 @@ tellurium, AMICI, ...) can simulate it:
   counter ``n``; a missed dose adds 0 mg).  Goserelin's implant release and calcium + vitamin D
   exposure are piecewise-constant inputs switched by one event per change.
 * **model states** (LH, osteoclast, osteoblast, active aromatase, denosumab precursor reservoir,
-  mineralization, ln BMD at three sites) are parameters with rate rules; the algebraic signals
-  (T, E2, hypothalamic and bone E2, LH target, aromatase inhibition, osteoclast target, focal
-  imbalance) are assignment rules.  Each formula names the function of :mod:`boneaxis.model` it restates; the
-  test ``tests/test_sbml.py`` checks the rates of the exported model against
-  :func:`boneaxis.model.system.derivatives` at random states and inputs, and its simulation
-  against :func:`boneaxis.simulate`, which is the guarantee that the two stay the same model.
+  mineralization, adapted bone E2, ln BMD at three sites) are parameters with rate rules; the
+  algebraic signals (T, E2, hypothalamic and bone E2, LH target, aromatase inhibition, osteoclast
+  target, focal and withdrawal imbalance) are assignment rules.  Each formula names the function
+  of :mod:`boneaxis.model` it restates; the test ``tests/test_sbml.py`` checks the rates of the
+  exported model against :func:`boneaxis.model.system.derivatives` at random states and inputs,
+  and its simulation against :func:`boneaxis.simulate`, which is the guarantee that the two stay
+  the same model.
 * **patient**: the patient constants and initial state of :func:`boneaxis.engine.simulate.prepare`
   and the parameter values (fitted file or ``params``) are baked in as SBML parameters.
 * **outputs**: assignment rules named like the CSV columns of ``boneaxis simulate``
@@ -132,7 +133,8 @@ _UNITS: dict[str, tuple[float, dict[str, int]]] = {
 # parameter-table unit -> SBML unit id
 _TABLE_UNITS = {
     "1": "dimensionless", "1/decade": "per_decade", "1/h": "per_hour", "1/y": "per_year",
-    "L/h": "litre_per_hour", "L/nmol": "litre_per_nmol", "d": "day", "h": "hour", "mg": "mg", "ng/dL": "ng_per_dL",
+    "L/h": "litre_per_hour", "L/nmol": "litre_per_nmol", "d": "day", "h": "hour", "mg": "mg",
+    "ng/dL": "ng_per_dL",
     "ng/mL": "ng_per_mL", "nmol/L": "nmol_per_L", "pg/mL": "pg_per_mL",
     "pg/mL per ng/dL": "pg_mL_per_ng_dL", "ug/day": "ug_per_day", "ug/mL": "ug_per_mL",
     "y": "year",
@@ -159,7 +161,8 @@ _PC_UNITS = {
     "e2_adaptation_cap_pg_ml": "pg_per_mL",
 }
 
-_STATE_UNITS = {"lh_iu_l": "iu_per_L", "e2_bone_adapted_pg_ml": "pg_per_mL"}  # others: dimensionless
+# states with a unit; every other state is dimensionless
+_STATE_UNITS = {"lh_iu_l": "iu_per_L", "e2_bone_adapted_pg_ml": "pg_per_mL"}
 
 
 # ----------------------------------------------------------------------------- formula helpers
@@ -294,6 +297,7 @@ def _state_rates() -> dict[str, str]:
                           " / (dmab_reservoir_tau_d * hours_per_day)",
         "mineralization": "(mineralization_target - mineralization) * resorption"
                           " / (mineralization_tau_y * hours_per_year)",
+        # bone.adaptation_target (min of bone E2 and the patient's cap), relaxing with tau_A
         "e2_bone_adapted_pg_ml": "(piecewise(estradiol_bone_effective_pg_ml,"
                                  " estradiol_bone_effective_pg_ml < e2_adaptation_cap_pg_ml,"
                                  " e2_adaptation_cap_pg_ml) - e2_bone_adapted_pg_ml)"

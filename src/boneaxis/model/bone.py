@@ -3,8 +3,8 @@
 States (dimensionless, 1 = estrogen-replete young adult)::
 
     oc   osteoclast pool (cells able to resorb, including RANKL-starved ones)
-    E_A  the bone E2 (pg/mL) the skeleton has adapted to
     ob   osteoblast (formation) activity; serum P1NP is proportional to it
+    E_A  the bone E2 the skeleton has adapted to (pg/mL, not dimensionless)
     bmd_<site> / bmd0_<site>   areal BMD relative to the start of the run
 
 Signals::

@@ -43,7 +43,7 @@ Why tissue E2: target tissues (hypothalamus, bone) make estradiol locally from c
 androgens (intracrine aromatization).  The drug blocks it whatever serum E2 does, which is how a
 man's LH rises by half while his serum E2 falls only a quarter.  The two tissues have their own
 factor: kappa_H is fitted to the male axis (Leder's LH rise), kappa_B to the bone targets, which
-put it at about a third of kappa_H (docs/model.md: one shared factor gave a man 77 pg/mL of bone
+put it at about a twelfth of kappa_H (docs/model.md: one shared factor gave a man 77 pg/mL of bone
 E2 and turned his AI into a 20% CTX rise, where Burnett-Bowie saw none).
 """
 

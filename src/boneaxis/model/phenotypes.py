@@ -184,8 +184,9 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
                         p: Params, e2_cap_pg_ml: float) -> tuple[float, float, float]:
     """Osteoclast and osteoblast activity and the skeleton's adapted E2 (pg/mL) at t = 0.
 
-    At steady state ``oc = ob = oc_target`` and the adapted E2 is the current bone E2.  For a
-    woman whose menopause was recent, all three are still relaxing from their premenopausal
+    At steady state ``oc = ob = oc_target`` and the adapted E2 is the current bone E2, up to
+    ``e2_cap_pg_ml`` (PatientConstants.e2_adaptation_cap_pg_ml).  For a woman whose menopause was
+    recent, all three are still relaxing from their premenopausal
     levels after the step at ``-years_since_menopause``: the exact solutions of the linear
     relaxations are used.
     """
@@ -203,7 +204,7 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
         ob = oc_post + d * (1.0 + t / a) * math.exp(-t / a)
     else:
         ob = oc_post + d * (b * math.exp(-t / b) - a * math.exp(-t / a)) / (b - a)
-    adapted_pre = bone.adaptation_target(e2_bone_pre, max(e2_cap_pg_ml, p.e2_premenopausal_pg_ml))
+    adapted_pre = bone.adaptation_target(e2_bone_pre, e2_cap_pg_ml)
     adapted = adapted_now + (adapted_pre - adapted_now) * math.exp(
         -years_since_menopause / p.estrogen_adaptation_tau_y)
     return oc, ob, adapted
