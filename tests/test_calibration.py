@@ -22,8 +22,8 @@ KNOWN_MISSES = {
     # premenopausal bone (validation): with the withdrawal term fitted to Fogelman's spine and
     # natural menopause, Fogelman's neck and ABCSG-12's goserelin + anastrozole miss by 0.2-0.3
     # (-4.9 vs -6.4, -13.6 vs -17.3), goserelin + tamoxifen loses too little (-5.5 vs -11.6 at 3
-    # years) and so does tamoxifen alone (Powles -1.2 vs -4.3: tamoxifen raises premenopausal E2,
-    # so no withdrawal, and its antagonism at bone is too weak)
+    # years) and so does tamoxifen alone (Powles -3.05 vs -4.3 +/- 1: adaptation follows the
+    # receptor, and tamoxifen's partial agonism at an assumed 80% occupancy is a withdrawal for her)
     "powles_premenopausal_tamoxifen_spine_3y", "abcsg12_goserelin_tamoxifen_spine_3y",
     "fogelman_goserelin_neck_2y", "abcsg12_goserelin_anastrozole_spine_3y",
     # SABRE's moderate-risk placebo arm loses less than ATAC/IBIS-II women (validation; the spine
@@ -38,6 +38,7 @@ KNOWN_MISSES = {
     # two years off after five of treatment (validation): ATAC's spine recovers more than the model
     # by year 7, IBIS-II's less (the two trials differ by 3x; the model sits between), and after
     # tamoxifen the model's spine loses what the SERM had been holding faster than ATAC reports
+    # (year 6: -1.91 vs -0.79 +/- 1; the skeleton had adapted to the SERM's agonism)
     "atac_off_spine_7y", "atac_tamoxifen_off_spine_6y", "atac_tamoxifen_off_spine_7y",
     # IBIS-II's spine after anastrozole sits on its tolerance edge and flips with each refit
     # (2.27 vs 1.25 +/- 1 since free-T feedback and SHBG were added; 2.23, a pass, before)

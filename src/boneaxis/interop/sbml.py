@@ -269,9 +269,13 @@ def _signal_rules() -> list[tuple[str, str, str]]:
         " + age_imbalance_per_decade * " + _pos("age_years - imbalance_age_onset_years", "year")
         + " / years_per_decade")
     add("focal_imbalance", _pos("focal_imbalance_raw"))
+    # --- bone.receptor_equivalent_e2_pg_ml
+    add("e2_receptor_pg_ml", "piecewise(estradiol_bone_effective_pg_ml, c_tamoxifen_ng_ml"
+        f" <= {_zero('ng_per_mL')}, bone_e2_ec50_pg_ml * (effective_estrogen_signal"
+        " / (1 - effective_estrogen_signal))^(1 / bone_e2_hill))", "pg_per_mL")
     # --- bone.withdrawal_imbalance
     add("withdrawal_imbalance", "focal_imbalance_withdrawal * "
-        + _pos("e2_bone_adapted_pg_ml - estradiol_bone_effective_pg_ml", "pg_per_mL")
+        + _pos("e2_bone_adapted_pg_ml - e2_receptor_pg_ml", "pg_per_mL")
         + " / e2_premenopausal_pg_ml")
     # --- bone.modeling_formation
     add("modeling_formation", "modeling_formation_gain * rankl_block")
@@ -297,9 +301,10 @@ def _state_rates() -> dict[str, str]:
                           " / (dmab_reservoir_tau_d * hours_per_day)",
         "mineralization": "(mineralization_target - mineralization) * resorption"
                           " / (mineralization_tau_y * hours_per_year)",
-        # bone.adaptation_target (min of bone E2 and the patient's cap), relaxing with tau_A
-        "e2_bone_adapted_pg_ml": "(piecewise(estradiol_bone_effective_pg_ml,"
-                                 " estradiol_bone_effective_pg_ml < e2_adaptation_cap_pg_ml,"
+        # bone.adaptation_target (min of receptor-equivalent bone E2 and the patient's cap),
+        # relaxing with tau_A
+        "e2_bone_adapted_pg_ml": "(piecewise(e2_receptor_pg_ml,"
+                                 " e2_receptor_pg_ml < e2_adaptation_cap_pg_ml,"
                                  " e2_adaptation_cap_pg_ml) - e2_bone_adapted_pg_ml)"
                                  " / (estrogen_adaptation_tau_y * hours_per_year)",
         "ln_bmd_lumbar_spine": f"{r_spine} * ({base}"

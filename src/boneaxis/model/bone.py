@@ -26,10 +26,12 @@ Equations::
                                                      RANKL-blocked osteoclasts stop within days
     d ob / dt    = (res - ob) / tau_ob               formation is coupled to, and lags, resorption
     imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
-    d E_A / dt   = (min(E_bone, E_cap) - E_A) / tau_A   the skeleton adapts to its E2 over years
+    E_R          = EC50 (s / (1 - s))^(1/n)          receptor-equivalent E2: E_bone without
+                                                     tamoxifen, lower when it occupies receptors
+    d E_A / dt   = (min(E_R, E_cap) - E_A) / tau_A   the skeleton adapts to its E2 over years
                                                       (E_cap: premenopausal E2, or the patient's
                                                       untreated level if higher)
-    withdrawal   = w max(E_A - E_bone, 0) / E_pre     extra loss while E2 sits below that level
+    withdrawal   = w max(E_A - E_R, 0) / E_pre        extra loss while E2 sits below that level
                                                       (rapid phase after menopause or ovarian
                                                       suppression; E_pre premenopausal E2)
     d ln bmd_s / dt = r_s [ (ob - res)  -  res withdrawal  -  m_s res imbalance
@@ -80,6 +82,21 @@ def effective_estrogen_signal(e2_bone_pg_ml, u, p):
     signal with the SERM's partial agonism (so it raises a low signal and lowers a high one)."""
     theta = receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml)
     return estrogen_signal(e2_bone_pg_ml, p) * (1.0 - theta) + theta * p.tam_bone_agonism
+
+
+@njit(cache=True, inline="always")
+def receptor_equivalent_e2_pg_ml(e2_bone_pg_ml, u, p):
+    """The bone E2 that alone would give the receptor signal of ``effective_estrogen_signal``:
+    bone E2 itself without tamoxifen; with it, the inverse of ``estrogen_signal`` at the mixed
+    signal.  Adaptation and withdrawal follow the receptor, not the ligand: a premenopausal
+    woman whose receptors tamoxifen occupies loses their full-agonist signal even though her
+    E2 rises (Powles 1996 J Clin Oncol 14:78), and goserelin + tamoxifen loses about as much as
+    goserelin alone (ABCSG-12, Gnant 2007 J Clin Oncol 25:820)."""
+    if u[U_TAM] <= 0.0:
+        return e2_bone_pg_ml
+    s = effective_estrogen_signal(e2_bone_pg_ml, u, p)
+    s = min(max(s, 1e-12), 1.0 - 1e-12)
+    return p.bone_e2_ec50_pg_ml * (s / (1.0 - s)) ** (1.0 / p.bone_e2_hill)
 
 
 @njit(cache=True, inline="always")
@@ -137,11 +154,12 @@ def adaptation_target(e2_bone_pg_ml, cap_pg_ml):
 
 
 @njit(cache=True, inline="always")
-def withdrawal_imbalance(e2_adapted_pg_ml, e2_bone_pg_ml, p):
-    """Extra focal imbalance while bone E2 sits below the level the skeleton has adapted to (the
-    rapid phase after menopause or ovarian suppression): linear in the shortfall, in units of
-    premenopausal E2, since the free E2 that reaches the receptor stays far below its Kd."""
-    shortfall = max(e2_adapted_pg_ml - e2_bone_pg_ml, 0.0)
+def withdrawal_imbalance(e2_adapted_pg_ml, e2_receptor_pg_ml, p):
+    """Extra focal imbalance while bone E2 (receptor-equivalent, ``receptor_equivalent_e2_pg_ml``)
+    sits below the level the skeleton has adapted to (the rapid phase after menopause or ovarian
+    suppression): linear in the shortfall, in units of premenopausal E2, since the free E2 that
+    reaches the receptor stays far below its Kd."""
+    shortfall = max(e2_adapted_pg_ml - e2_receptor_pg_ml, 0.0)
     return p.focal_imbalance_withdrawal * shortfall / p.e2_premenopausal_pg_ml
 
 

@@ -8,7 +8,7 @@ States (``STATES``)::
     aromatase_active   relaxes to k_syn/(k_syn + k_inact theta_exe)         (endocrine.py)
     dmab_reservoir     relaxes to theta_dmab with tau_R                     (bone.py)
     mineralization     relaxes to mu (1 - resorption) with tau_M            (bone.py)
-    e2_bone_adapted    relaxes to bone E2 (capped: E_cap) with tau_A              (bone.py)
+    e2_bone_adapted    relaxes to receptor-equivalent bone E2 (cap E_cap), tau_A (bone.py)
     ln_bmd_<site>      d/dt = bone.bmd_log_rates_per_day                    (bone.py)
 
 The first seven are relaxations ``dx/dt = rate (target - x)``; :func:`relaxations` returns their
@@ -40,15 +40,17 @@ HOURS_PER_YEAR = bone.DAYS_PER_YEAR * HOURS_PER_DAY
 def signals(x, u, p, pc):
     """Algebraic model outputs at state ``x`` and inputs ``u``:
     ``(t_ng_dl, e2_pg_ml, e2_bone_pg_ml, lh_target, inhibition, oc_target, imbalance,
-    resorption, rankl_block, withdrawal)``."""
+    resorption, rankl_block, withdrawal, e2_receptor_pg_ml)``."""
     t_ng, e2, e2_bone, lh_target, inh = hormones(x[X_LH], x[X_AROM], u, p, pc)
     s_e = bone.effective_estrogen_signal(e2_bone, u, p)
     oc_target = bone.osteoclast_target(s_e, u, x[X_DMAB], p)
     imbalance = bone.focal_imbalance(s_e, t_ng, pc.age_years, p)
     block = bone.rankl_block(u, p)
     res = bone.resorption(x[X_OC], block)
-    withdrawal = bone.withdrawal_imbalance(x[X_ADAPT], e2_bone, p)
-    return t_ng, e2, e2_bone, lh_target, inh, oc_target, imbalance, res, block, withdrawal
+    e2_receptor = bone.receptor_equivalent_e2_pg_ml(e2_bone, u, p)
+    withdrawal = bone.withdrawal_imbalance(x[X_ADAPT], e2_receptor, p)
+    return (t_ng, e2, e2_bone, lh_target, inh, oc_target, imbalance, res, block, withdrawal,
+            e2_receptor)
 
 
 @njit(cache=True, inline="always")
@@ -66,7 +68,7 @@ def relaxations(x, u, p, pc, target, rate):
     rate[X_DMAB] = 1.0 / (p.dmab_reservoir_tau_d * HOURS_PER_DAY)
     target[X_MIN] = bone.mineralization_target(sig[7], p)
     rate[X_MIN] = bone.mineralization_rate_per_y(sig[7], p) / HOURS_PER_YEAR
-    target[X_ADAPT] = bone.adaptation_target(sig[2], pc.e2_adaptation_cap_pg_ml)
+    target[X_ADAPT] = bone.adaptation_target(sig[10], pc.e2_adaptation_cap_pg_ml)
     rate[X_ADAPT] = 1.0 / (p.estrogen_adaptation_tau_y * HOURS_PER_YEAR)
     return sig
 
