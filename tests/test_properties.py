@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import boneaxis
 from boneaxis import Scenario
+from boneaxis.scenario import Treatment
 from boneaxis.model.parameters import params
 from boneaxis.model.phenotypes import SITES
 
@@ -110,7 +111,12 @@ def regimens(draw, dose=None):
           "every_h": every_h, "start_h": start_h}
     if draw(st.booleans()):
         tr["stop_h"] = start_h + draw(st.floats(0.0, 400 * DAY_H))
+    # only doses the year-long run schedules can be missed (a number beyond them is an error)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduled = Treatment.model_validate(tr).dose_times_h(365 * DAY_H).size
     missed = draw(st.lists(st.integers(1, 60), max_size=10, unique=True))
+    missed = [k for k in missed if k <= scheduled]
     if missed:
         tr["missed"] = sorted(missed)
     return tr

@@ -80,6 +80,7 @@ def test_pmol_labs_converted():
     ({"treatments.0.missed": 2.5}, "missed doses are 1-based dose numbers"),
     ({"treatments.0.missed": [0]}, "missed doses are 1-based dose numbers"),
     ({"treatments.0.missed": True}, "missed doses are 1-based dose numbers"),
+    ({"treatments.0.missed": [3, 4000]}, "missed dose 4000 is beyond the .* doses scheduled"),
     ({"treatments.0.duration": "10 days", "treatments.0.stop": "20 days"}, "not both"),
     ({"treatments.0.duration": "-10 days"}, "must not end before the start"),
     ({"treatments.0.dosage": "1 mg"}, "unknown treatment keys"),

@@ -311,6 +311,13 @@ class Scenario(_Strict):
         for t in self.treatments:
             if t.start_h < -MAX_DURATION_Y * HOURS_PER_YEAR:
                 raise ValueError(f"{t.drug}: start is more than {MAX_DURATION_Y:g} years before day 0")
+            if t.missed:
+                # a missed dose that is never scheduled is a typo, not a no-op
+                n = t.model_copy(update={"missed": ()}).dose_times_h(self.duration_h).size
+                beyond = sorted(k for k in set(t.missed) if k > n)
+                if beyond:
+                    raise ValueError(f"{t.drug}: missed dose {beyond[0]} is beyond the {n} doses "
+                                     f"scheduled in this run")
         return self
 
     @property
