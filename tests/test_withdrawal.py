@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import boneaxis
 from boneaxis import Scenario
@@ -122,3 +124,19 @@ def test_adaptation_and_withdrawal_follow_the_receptor_not_the_ligand():
     with_term = _sim(sc, p).bmd_lumbar_spine_pct_change.iloc[-1]
     without = _sim(sc, p._replace(focal_imbalance_withdrawal=0.0)).bmd_lumbar_spine_pct_change.iloc[-1]
     assert with_term < without - 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(e2=st.floats(0.0, 2000.0), tam=st.floats(0.0, 2000.0), de2=st.floats(0.01, 500.0))
+def test_receptor_equivalent_e2_is_finite_and_rises_with_e2(e2, tam, de2):
+    from boneaxis.model.endocrine import INPUTS, U_TAM
+    p = params()
+    u = np.zeros(len(INPUTS))
+    u[U_TAM] = tam
+    lo = bone.receptor_equivalent_e2_pg_ml(e2, u, p)
+    hi = bone.receptor_equivalent_e2_pg_ml(e2 + de2, u, p)
+    assert math.isfinite(lo) and lo >= 0.0
+    assert hi >= lo * (1 - 1e-12)
+    # the SERM alone (no E2) still gives its partial-agonist signal, never more than full E2
+    assert bone.estrogen_signal(lo, p) == pytest.approx(bone.effective_estrogen_signal(e2, u, p),
+                                                        rel=1e-9, abs=1e-12)
