@@ -90,8 +90,8 @@ def receptor_equivalent_e2_pg_ml(e2_bone_pg_ml, u, p):
     bone E2 itself without tamoxifen; with it, the inverse of ``estrogen_signal`` at the mixed
     signal.  Adaptation and withdrawal follow the receptor, not the ligand: a premenopausal
     woman whose receptors tamoxifen occupies loses their full-agonist signal even though her
-    E2 rises (Powles 1996 J Clin Oncol 14:78), and goserelin + tamoxifen loses about as much as
-    goserelin alone (ABCSG-12, Gnant 2007 J Clin Oncol 25:820)."""
+    E2 rises (Powles 1996 J Clin Oncol 14:78), while at postmenopausal E2 the partial agonist
+    raises the receptor-equivalent level (docs/model.md, "Estrogen withdrawal")."""
     if u[U_TAM] <= 0.0:
         return e2_bone_pg_ml
     s = effective_estrogen_signal(e2_bone_pg_ml, u, p)
