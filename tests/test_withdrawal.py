@@ -86,8 +86,9 @@ def test_a_cohort_anchored_at_menopause_keeps_its_years_since_menopause():
 
 
 def test_e2_above_the_patients_own_level_builds_no_dependence():
-    # tamoxifen doubles a premenopausal woman's E2 (ovarian stimulation); when she stops, E2 returns
-    # to her own level, which is no withdrawal: the remodeling space refills and BMD recovers
+    # tamoxifen doubles a premenopausal woman's E2 (ovarian stimulation) but lowers her
+    # receptor-equivalent E2; when she stops, both return to her own level, which is no
+    # withdrawal: the remodeling space refills and BMD recovers
     sc = {"patient": PREMENOPAUSAL, "duration": "8 years", "output_every": "365.25 days",
           "treatments": [{"drug": "tamoxifen", "dose": "20 mg", "every": "1 day", "stop": "5 years"}]}
     df = _sim(sc)
@@ -101,6 +102,9 @@ def test_e2_above_the_patients_own_level_builds_no_dependence():
     low = prepare(Scenario.model_validate({"patient": {"phenotype": "man", "age": 60}}), p)
     assert high.pc.e2_adaptation_cap_pg_ml > 180.0
     assert low.pc.e2_adaptation_cap_pg_ml == p.e2_premenopausal_pg_ml
+    # and E2 above the cap (supraphysiological TRT) is adapted to only up to it
+    assert bone.adaptation_target(250.0, low.pc.e2_adaptation_cap_pg_ml) == p.e2_premenopausal_pg_ml
+    assert bone.adaptation_target(40.0, low.pc.e2_adaptation_cap_pg_ml) == 40.0
 
 
 def test_adaptation_and_withdrawal_follow_the_receptor_not_the_ligand():

@@ -148,8 +148,9 @@ def focal_imbalance(s_e, t_ng_dl, age_years, p):
 def adaptation_target(e2_bone_pg_ml, cap_pg_ml):
     """The E2 level the skeleton adapts to: bone E2, but no higher than ``cap_pg_ml``
     (PatientConstants.e2_adaptation_cap_pg_ml: premenopausal E2, or the patient's own untreated
-    level if higher); E2 above it, e.g. tamoxifen's ovarian stimulation or supraphysiological TRT,
-    builds no protection whose end could be a withdrawal."""
+    level if higher); E2 above it (bone E2 above 100 pg/mL in a man takes ~600 mg of testosterone
+    enanthate a week) builds no protection whose end could be a withdrawal.  Called with the
+    receptor-equivalent E2, so tamoxifen's ovarian stimulation raises nothing here."""
     return min(e2_bone_pg_ml, cap_pg_ml)
 
 
