@@ -185,8 +185,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "exemestane (Aromasin label: E2 suppression persists ~1 week after a dose)",
        "half-life of aromatase re-synthesis after irreversible inactivation"),
     _P("tam_ec50_ng_ml", 30.0, "ng/mL", "assumption: tamoxifen+metabolites at 20 mg daily (Css "
-       "~120 ng/mL) occupy most estrogen receptors (~80%); not fitted: only Powles 1996, a "
-       "validation target, would inform it (docs/model.md)", "tamoxifen level for half receptor "
+       "~120 ng/mL) occupy most estrogen receptors (~80%); not fitted. Two validation targets "
+       "pull it apart: Groom 1979's premenopausal E2 doubling (+110% at 30, +219% at 10) and "
+       "Powles 1996's spine (passes at 10; docs/model.md)", "tamoxifen level for half receptor "
        "occupancy"),
     _P("tam_bone_agonism", 0.6, "1", "calibrated to ATAC tamoxifen arm (Eastell 2006: spine and "
        "hip BMD rise slightly in postmenopausal women)", "estrogen-receptor signal on bone of a "
