@@ -21,6 +21,11 @@ GOSERELIN = {"drug": "goserelin", "dose": "3.6 mg", "every": "28 days"}
 PREMENOPAUSAL = {"phenotype": "premenopausal_woman", "age": 45}
 
 
+def _e_r(e2, u, p):
+    """Receptor-equivalent E2 as the model computes it (the mixed signal, then its inverse)."""
+    return bone.receptor_equivalent_e2_pg_ml(e2, bone.effective_estrogen_signal(e2, u, p), u, p)
+
+
 def _sim(sc, p=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -112,15 +117,15 @@ def test_adaptation_and_withdrawal_follow_the_receptor_not_the_ligand():
     p = params()
     u = np.zeros(len(INPUTS))
     for e2 in (3.0, 20.0, 150.0):
-        assert bone.receptor_equivalent_e2_pg_ml(e2, u, p) == e2        # no tamoxifen: bone E2
+        assert _e_r(e2, u, p) == e2        # no tamoxifen: bone E2
     u[U_TAM] = 120.0                                                   # ~ Css on 20 mg daily
     for e2 in (3.0, 20.0, 150.0, 300.0):
-        e_r = bone.receptor_equivalent_e2_pg_ml(e2, u, p)
+        e_r = _e_r(e2, u, p)
         assert bone.estrogen_signal(e_r, p) == pytest.approx(
             bone.effective_estrogen_signal(e2, u, p), rel=1e-9)
     # partial agonist: raises a postmenopausal receptor signal, lowers a premenopausal one
-    assert bone.receptor_equivalent_e2_pg_ml(10.0, u, p) > 10.0
-    assert bone.receptor_equivalent_e2_pg_ml(300.0, u, p) < 100.0
+    assert _e_r(10.0, u, p) > 10.0
+    assert _e_r(300.0, u, p) < 100.0
     # so tamoxifen alone is a withdrawal for a premenopausal woman even though it raises her E2
     # (Powles 1996: spine -4.3% in 3 years); the term adds more than a point of loss by year 3
     sc = {"patient": PREMENOPAUSAL, "duration": "3 years", "output_every": "365.25 days",
@@ -137,8 +142,8 @@ def test_receptor_equivalent_e2_is_finite_and_rises_with_e2(e2, tam, de2):
     p = params()
     u = np.zeros(len(INPUTS))
     u[U_TAM] = tam
-    lo = bone.receptor_equivalent_e2_pg_ml(e2, u, p)
-    hi = bone.receptor_equivalent_e2_pg_ml(e2 + de2, u, p)
+    lo = _e_r(e2, u, p)
+    hi = _e_r(e2 + de2, u, p)
     assert math.isfinite(lo) and lo >= 0.0
     assert hi >= lo * (1 - 1e-12)
     # the SERM alone (no E2) still gives its partial-agonist signal, never more than full E2

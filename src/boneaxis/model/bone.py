@@ -85,17 +85,16 @@ def effective_estrogen_signal(e2_bone_pg_ml, u, p):
 
 
 @njit(cache=True, inline="always")
-def receptor_equivalent_e2_pg_ml(e2_bone_pg_ml, u, p):
-    """The bone E2 that alone would give the receptor signal of ``effective_estrogen_signal``:
-    bone E2 itself without tamoxifen; with it, the inverse of ``estrogen_signal`` at the mixed
-    signal.  Adaptation and withdrawal follow the receptor, not the ligand: a premenopausal
+def receptor_equivalent_e2_pg_ml(e2_bone_pg_ml, s_effective, u, p):
+    """The bone E2 that alone would give the receptor signal ``s_effective`` (the value of
+    ``effective_estrogen_signal``, computed once by the caller): bone E2 itself without
+    tamoxifen; with it, the inverse of ``estrogen_signal`` at the mixed signal.  Adaptation and withdrawal follow the receptor, not the ligand: a premenopausal
     woman whose receptors tamoxifen occupies loses their full-agonist signal even though her
     E2 rises (Powles 1996 J Clin Oncol 14:78), while at postmenopausal E2 the partial agonist
     raises the receptor-equivalent level (docs/model.md, "Estrogen withdrawal")."""
     if u[U_TAM] <= 0.0:
         return e2_bone_pg_ml
-    s = effective_estrogen_signal(e2_bone_pg_ml, u, p)
-    s = min(max(s, 1e-12), 1.0 - 1e-12)
+    s = min(max(s_effective, 1e-12), 1.0 - 1e-12)
     return p.bone_e2_ec50_pg_ml * (s / (1.0 - s)) ** (1.0 / p.bone_e2_hill)
 
 

@@ -149,9 +149,10 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
     # the residual (non-aromatase) pool is a share of the non-gonadal E2
     f_residual = (1.0 - f_gonad) * p.e2_residual_fraction
     f_periph = 1.0 - f_gonad - f_residual
-    c_arom = e0 * f_periph / (t0 + p.a4_aromatization_weight * a4)
-    e_hyp0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
-    e_bone0 = e0 + p.bone_intracrine_pg_ml_per_ng_dl * (t0 + p.a4_aromatization_weight * a4)
+    substrate0 = t0 + p.a4_aromatization_weight * a4   # aromatizable substrate, ng/dL
+    c_arom = e0 * f_periph / substrate0
+    e_hyp0 = e0 + p.tissue_intracrine_pg_ml_per_ng_dl * substrate0
+    e_bone0 = e0 + p.bone_intracrine_pg_ml_per_ng_dl * substrate0
     denom = lh_feedback_denominator(
         e_hyp0, free_testosterone_from_total_nmol_l(t0, base.shbg_nmol_l, p), p)
     return PatientConstants(
@@ -173,8 +174,8 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
         bmd0_total_hip_g_cm2=base.bmd_g_cm2["total_hip"],
         bmd0_femoral_neck_g_cm2=base.bmd_g_cm2["femoral_neck"],
         # the skeleton adapts to E2 up to premenopausal levels, or the patient's own untreated
-        # level if higher: E2 raised beyond both (tamoxifen's ovarian stimulation, high-dose TRT)
-        # builds no protection whose end is a withdrawal
+        # level if higher: E2 raised beyond both (supraphysiological TRT) builds no protection
+        # whose end is a withdrawal
         e2_adaptation_cap_pg_ml=max(p.e2_premenopausal_pg_ml, e_bone0),
     )
 
@@ -186,9 +187,8 @@ def bone_cells_at_start(phenotype: str, years_since_menopause: float | None,
 
     At steady state ``oc = ob = oc_target`` and the adapted E2 is the current bone E2, up to
     ``e2_cap_pg_ml`` (PatientConstants.e2_adaptation_cap_pg_ml).  For a woman whose menopause was
-    recent, all three are still relaxing from their premenopausal
-    levels after the step at ``-years_since_menopause``: the exact solutions of the linear
-    relaxations are used.
+    recent, all three are still relaxing from their premenopausal levels after the step at
+    ``-years_since_menopause``: the exact solutions of the linear relaxations are used.
     """
     oc_post = bone.untreated_osteoclast_target(e2_bone_now_pg_ml, p)
     adapted_now = bone.adaptation_target(e2_bone_now_pg_ml, e2_cap_pg_ml)

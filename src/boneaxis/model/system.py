@@ -47,7 +47,7 @@ def signals(x, u, p, pc):
     imbalance = bone.focal_imbalance(s_e, t_ng, pc.age_years, p)
     block = bone.rankl_block(u, p)
     res = bone.resorption(x[X_OC], block)
-    e2_receptor = bone.receptor_equivalent_e2_pg_ml(e2_bone, u, p)
+    e2_receptor = bone.receptor_equivalent_e2_pg_ml(e2_bone, s_e, u, p)
     withdrawal = bone.withdrawal_imbalance(x[X_ADAPT], e2_receptor, p)
     return (t_ng, e2, e2_bone, lh_target, inh, oc_target, imbalance, res, block, withdrawal,
             e2_receptor)

@@ -79,8 +79,6 @@ _LAB_UNITS = {"testosterone_ng_dl": "ng/dL", "estradiol_pg_ml": "pg/mL", "lh_iu_
 _LAB_DEFAULTS = {"testosterone_ng_dl": default_testosterone_ng_dl,
                  "estradiol_pg_ml": default_estradiol_pg_ml, "lh_iu_l": default_lh_iu_l,
                  "shbg_nmol_l": default_shbg_nmol_l}
-
-
 _LAB_PARSERS = {"lh": units.lh_iu_l, "shbg": units.shbg_nmol_l}
 
 
