@@ -153,6 +153,7 @@ _INPUT_UNITS = {
 _PC_UNITS = {
     "has_gonad": "dimensionless", "t_gonad_ref_ng_dl": "ng_per_dL", "t_other_ng_dl": "ng_per_dL",
     "a4_ng_dl": "ng_per_dL", "lh_ref_iu_l": "iu_per_L", "lh_cap_iu_l": "iu_per_L",
+    "lh_fb_e2_k_pg_ml": "pg_per_mL", "lh_fb_e2_hill": "dimensionless",
     "c_arom_pg_ml_per_ng_dl": "pg_mL_per_ng_dL", "e2_gonad_ref_pg_ml": "pg_per_mL",
     "e2_residual_pg_ml": "pg_per_mL", "age_years": "year",
     "bmd0_lumbar_spine_g_cm2": "g_per_cm2", "bmd0_total_hip_g_cm2": "g_per_cm2",
@@ -231,7 +232,7 @@ def _signal_rules() -> list[tuple[str, str, str]]:
     add("gnrh_suppression", "gnrh_suppression_max * "
         + _occupancy("gnrh_release_ug_per_day", "gnrh_ec50_ug_per_day", "ug_per_day"))
     # --- endocrine.lh_feedback_denominator
-    add("lh_feedback_denominator", "1 + (e2_feedback_pg_ml / lh_e2_k_pg_ml)^lh_e2_hill"
+    add("lh_feedback_denominator", "1 + (e2_feedback_pg_ml / lh_fb_e2_k_pg_ml)^lh_fb_e2_hill"
         " + (testosterone_free_nmol_l / lh_ft_k_nmol_l)^lh_ft_hill")
     add("lh_target_iu_l", "lh_cap_iu_l / lh_feedback_denominator * (1 - gnrh_suppression)",
         "iu_per_L")

@@ -22,6 +22,7 @@ Equations (all sexes; a phenotype only changes which sources exist)::
     E2_hyp            = E2 + kappa_H (T + w A4) activity(T + A4)    serum + intracrine (brain)
     E2_bone           = E2 + kappa_B (T + w A4) activity(T + A4)    serum + intracrine (bone)
     LH_target         = LH_cap (1 - G theta_GnRH) / (1 + (E2_hyp (1 - theta_tam) / K_E)^n + (FT / K_FT)^m)
+                        K_E, n: men's, or women's (natal-female hypothalamus)
     d LH / dt         = (LH_target - LH) / tau_LH
 
 Why two aromatase sites: anastrozole is a competitive inhibitor (Dukes 1996), so the same plasma
@@ -76,6 +77,8 @@ class PatientConstants(NamedTuple):
     a4_ng_dl: float                 # androstenedione (aromatase substrate)
     lh_ref_iu_l: float              # baseline LH
     lh_cap_iu_l: float              # LH with no feedback
+    lh_fb_e2_k_pg_ml: float         # hypothalamic E2 of half-maximal LH feedback (by sex)
+    lh_fb_e2_hill: float            # its Hill exponent (by sex)
     c_arom_pg_ml_per_ng_dl: float   # whole-body aromatization constant
     e2_gonad_ref_pg_ml: float       # E2 secreted by testis/ovary at baseline
     e2_residual_pg_ml: float        # E2 not from ongoing aromatization
@@ -156,15 +159,16 @@ def hormones(lh_iu_l, active_enzyme, u, p, pc):
     # pituitary
     e2_feedback = e2_hyp * (1.0 - receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml))
     gnrh = p.gnrh_suppression_max * receptor_occupancy(u[U_GNRH], p.gnrh_ec50_ug_per_day)
-    lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(e2_feedback, ft_nmol_l, p) * (1.0 - gnrh)
+    lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(
+        e2_feedback, ft_nmol_l, pc.lh_fb_e2_k_pg_ml, pc.lh_fb_e2_hill, p) * (1.0 - gnrh)
     return t_ng_dl, e2, e2_bone, lh_target, 1.0 - act_periph
 
 
 @njit(cache=True, inline="always")
-def lh_feedback_denominator(e2_hyp_pg_ml, ft_nmol_l, p):
-    """``LH_cap / LH_target``: feedback by hypothalamic E2 (serum + local aromatization) and by
-    free T."""
-    return (1.0 + (e2_hyp_pg_ml / p.lh_e2_k_pg_ml) ** p.lh_e2_hill
+def lh_feedback_denominator(e2_hyp_pg_ml, ft_nmol_l, e2_k_pg_ml, e2_hill, p):
+    """``LH_cap / LH_target``: feedback by hypothalamic E2 (serum + local aromatization; curve
+    ``e2_k_pg_ml``, ``e2_hill`` of the patient's sex) and by free T."""
+    return (1.0 + (e2_hyp_pg_ml / e2_k_pg_ml) ** e2_hill
             + (max(ft_nmol_l, 0.0) / p.lh_ft_k_nmol_l) ** p.lh_ft_hill)
 
 

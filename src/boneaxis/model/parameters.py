@@ -78,6 +78,17 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "hypothalamic E2 of half-maximal feedback on LH", True, (5.0, 80.0)),
     _P("lh_e2_hill", 2.0, "1", "calibrated to Leder 2004", "Hill exponent of E2 feedback on LH",
        True, (0.5, 4.0)),
+    # Women's feedback has its own curve: postmenopausal LH does not rise when an AI takes E2
+    # from ~7 to ~1 pg/mL (Climacteric 2014 doi 10.3109/13697137.2014.929105: LH -11%, FSH +6%
+    # over 2 years), which the men's shallow curve (steepest at low E2) turns into a tripling.
+    _P("lh_e2_k_female_pg_ml", 40.0, "pg/mL", "calibrated to the postmenopausal LH on anastrozole "
+       "(Climacteric 2014 doi 10.3109/13697137.2014.929105); prior: between postmenopausal (~7) "
+       "and follicular-phase (~50) E2", "hypothalamic E2 of half-maximal feedback on LH in women "
+       "and ovariectomized transmen (natal-female hypothalamus)", True, (5.0, 300.0)),
+    _P("lh_e2_hill_female", 2.0, "1", "assumption (the men's prior): with one postmenopausal LH "
+       "target only the threshold is fitted; premenopausal women's LH rise on letrozole (Fertil "
+       "Steril 2011 95:2063) checks the curve's upper part", "Hill exponent of E2 feedback on LH "
+       "in women and ovariectomized transmen"),
     _P("lh_ft_k_nmol_l", 0.7, "nmol/L", "calibrated to Matsumoto 1990 JCEM 70:282 (LH halved "
        "by 50 mg testosterone enanthate a week in normal men) with Leder 2004 and Burnett-Bowie "
        "2009; prior: twice a young man's free T (0.37 nmol/L)", "free T at which direct androgen "

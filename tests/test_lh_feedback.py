@@ -1,0 +1,40 @@
+"""E2 feedback on LH by sex: men compensate an aromatase inhibitor, postmenopausal women do not."""
+
+import pytest
+
+import boneaxis
+from boneaxis.model import parameters as pm
+from boneaxis.model.phenotypes import baseline, patient_constants
+
+ANASTROZOLE = {"drug": "anastrozole", "dose": "1 mg", "every": "1 day"}
+
+
+def _lh_change_pct(phenotype, age, treatments, duration):
+    df = boneaxis.simulate({"patient": {"phenotype": phenotype, "age": age},
+                            "treatments": treatments, "duration": duration})
+    return 100.0 * (df.lh_iu_l.iloc[-1] / df.lh_iu_l.iloc[0] - 1.0)
+
+
+@pytest.mark.parametrize("phenotype", ["postmenopausal_woman", "premenopausal_woman",
+                                       "ovariectomized_transman"])
+def test_women_and_transmen_use_the_womens_feedback_curve(phenotype):
+    p = pm.params()
+    base = baseline(phenotype, 50.0, {}, {}, p)
+    pc = patient_constants(phenotype, 50.0, base, p)
+    assert (pc.lh_fb_e2_k_pg_ml, pc.lh_fb_e2_hill) == (p.lh_e2_k_female_pg_ml,
+                                                       p.lh_e2_hill_female)
+    man = patient_constants("man", 50.0, baseline("man", 50.0, {}, {}, p), p)
+    assert (man.lh_fb_e2_k_pg_ml, man.lh_fb_e2_hill) == (p.lh_e2_k_pg_ml, p.lh_e2_hill)
+
+
+def test_postmenopausal_lh_does_not_rise_when_an_ai_removes_the_last_e2():
+    # Climacteric 2014 (doi 10.3109/13697137.2014.929105): LH -11%, FSH +6% over two years of
+    # anastrozole while E2 fell 92%.  The men's curve gave +213%.
+    assert abs(_lh_change_pct("postmenopausal_woman", 64, [ANASTROZOLE], "2 years")) < 15.0
+
+
+def test_men_and_premenopausal_women_still_raise_lh_on_an_ai():
+    # Leder 2004: +55% in older men; Fertil Steril 2011 95:2063: more than doubled in young women
+    assert _lh_change_pct("man", 68, [ANASTROZOLE], "12 weeks") > 25.0
+    letrozole = {"drug": "letrozole", "dose": "2.5 mg", "every": "1 day"}
+    assert _lh_change_pct("premenopausal_woman", 30, [letrozole], "7 days") > 80.0
