@@ -49,7 +49,7 @@ KNOWN_MISSES = {
     # so the ovary's response to tamoxifen is not modelled.  E2 +124 vs +100 +/- 20 since women's
     # LH feedback has its own threshold (+110, a pass, with the men's curve)
     "groom1979_tamoxifen_lh", "groom1979_tamoxifen_e2",
-    # postmenopausal T on anastrozole (validation): +50% by immunoassay vs 0 in the model, which
+    # postmenopausal T on anastrozole (validation): +50% vs 0 in the model, which
     # has no androgen rise when aromatization stops (van Londen 2011 saw total T stable)
     "hadji_t_24mo",
     # IBIS-II's spine after anastrozole sits on its tolerance edge and flips with each refit
