@@ -44,6 +44,10 @@ KNOWN_MISSES = {
     # (-1.8 with no withdrawal term: the remodeling space tamoxifen had closed reopens); its
     # letrozole arm passes (spine -5.1 vs -5.35, hip -4.4 vs -3.6)
     "ma17b_placebo_spine_24mo", "ma17b_placebo_hip_24mo",
+    # N03CC (validation): letrozole after tamoxifen loses 3.5% of spine in the first year where
+    # the trial saw 1.7, and upfront zoledronic acid gains 0.8 where it saw 3.7; the randomized
+    # contrast passes (4.4 vs 5.3 +/- 1.1). The same early post-tamoxifen fall as MA.17B's placebo
+    "n03cc_upfront_spine_12mo", "n03cc_delayed_spine_12mo",
     # tamoxifen in premenopausal women (Groom 1979, validation): E2 doubles in the model through
     # LH (+105%), which tamoxifen's block of E2 feedback raises; Groom saw gonadotropins unchanged,
     # so the ovary's response to tamoxifen is not modelled.  E2 +124 vs +100 +/- 20 since women's
