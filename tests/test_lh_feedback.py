@@ -38,3 +38,33 @@ def test_men_and_premenopausal_women_still_raise_lh_on_an_ai():
     assert _lh_change_pct("man", 68, [ANASTROZOLE], "12 weeks") > 25.0
     letrozole = {"drug": "letrozole", "dose": "2.5 mg", "every": "1 day"}
     assert _lh_change_pct("premenopausal_woman", 30, [letrozole], "7 days") > 80.0
+
+
+TAMOXIFEN = {"drug": "tamoxifen", "dose": "20 mg", "every": "1 day"}
+
+
+@pytest.mark.parametrize("e2", [0.5, 7.0, 25.0, 120.0, 400.0])
+def test_without_tamoxifen_the_receptor_form_is_the_plain_hill_term(e2):
+    from boneaxis.model.endocrine import lh_feedback_denominator
+    p = pm.params()
+    for k, n in ((p.lh_e2_k_pg_ml, p.lh_e2_hill), (p.lh_e2_k_female_pg_ml, p.lh_e2_hill_female)):
+        assert lh_feedback_denominator(e2, 0.0, 0.0, k, n, p) == pytest.approx(1 + (e2 / k) ** n)
+
+
+def test_tamoxifen_lowers_postmenopausal_lh_and_raises_premenopausal_e2_at_unchanged_lh():
+    # a partial agonist at the hypothalamus raises a low E2 signal (postmenopausal gonadotropins
+    # fall on tamoxifen) and stimulates the ovary directly (Groom 1979: E2 doubled, LH unchanged)
+    assert _lh_change_pct("postmenopausal_woman", 64, [TAMOXIFEN], "1 year") < -20.0
+    df = boneaxis.simulate({"patient": {"phenotype": "premenopausal_woman", "age": 35},
+                            "treatments": [TAMOXIFEN], "duration": "8 weeks"})
+    e2, lh = df.estradiol_pg_ml, df.lh_iu_l
+    assert e2.iloc[-1] / e2.iloc[0] > 1.6
+    assert abs(lh.iloc[-1] / lh.iloc[0] - 1.0) < 0.2
+
+
+def test_only_the_ovary_is_stimulated_by_tamoxifen():
+    p = pm.params()
+    for phenotype, gain in (("premenopausal_woman", p.tam_ovarian_gain), ("man", 0.0),
+                            ("postmenopausal_woman", 0.0)):
+        pc = patient_constants(phenotype, 40.0, baseline(phenotype, 40.0, {}, {}, p), p)
+        assert pc.tam_gonad_gain == gain

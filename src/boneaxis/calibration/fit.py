@@ -3,8 +3,8 @@
 Two stages, because the hormone targets do not depend on the bone parameters:
 
 1. endocrine: aromatase potency, E2 sources and LH feedback against Geisler, Leder and
-   Burnett-Bowie hormone figures, and women's feedback threshold against postmenopausal LH on
-   anastrozole;
+   Burnett-Bowie hormone figures, women's feedback threshold against postmenopausal LH on
+   anastrozole, and tamoxifen's hypothalamic agonism and ovarian stimulation against Groom 1979;
 2. bone: the single E2->bone response, remodeling lag, site rates and the estrogen-withdrawal
    term against ATAC, IBIS-II, ARIBON, Burnett-Bowie spine BMD, the bone-protection trials,
    Fogelman 2003 (goserelin alone) and Sowers 2010 (the years after natural menopause): the
@@ -40,6 +40,9 @@ MALE_AXIS = ("e2_testis_fraction", "arom_km_nmol_l", "leydig_lh_exponent", "lh_e
 GNRH = ("gnrh_suppression_max",)
 # Stage 1d: women's E2 feedback threshold, identified by postmenopausal women's LH on an AI.
 FEMALE_AXIS = ("lh_e2_k_female_pg_ml",)
+# Stage 1e: tamoxifen at the hypothalamus and the ovary, identified by premenopausal women's E2
+# and LH on tamoxifen.
+TAMOXIFEN_AXIS = ("tam_hypothalamic_agonism", "tam_ovarian_gain")
 # The E2->bone curve and bone's intracrine factor are identified by postmenopausal women and men
 # (stage 2a, withdrawal term off, its targets out); the withdrawal term by ovarian suppression in
 # young women and the years after natural menopause (stage 2b, curve held).  Fitted all at once
@@ -82,7 +85,9 @@ def _stage_targets(stage: str):
                 and drugs(t) == {"anastrozole"} and t.quantity != "lh_pct_change"]
     if stage == "female_axis":
         return [t for t in hormonal if arms[t.arm]["patient"]["phenotype"] != "man"
-                and t.quantity == "lh_pct_change"]
+                and t.quantity == "lh_pct_change" and "tamoxifen" not in drugs(t)]
+    if stage == "tamoxifen_axis":
+        return [t for t in hormonal if "tamoxifen" in drugs(t)]
     if stage == "inhibitors":
         return [t for t in hormonal if drugs(t) & {"letrozole", "exemestane"}]
     if stage == "male_axis":
@@ -166,6 +171,7 @@ def fit(verbose: int = 0) -> dict[str, float]:
     values.update(fit_stage(INHIBITORS, _stage_targets("inhibitors"), values, verbose))
     values.update(fit_stage(GNRH, _stage_targets("gnrh"), values, verbose))
     values.update(fit_stage(FEMALE_AXIS, _stage_targets("female_axis"), values, verbose))
+    values.update(fit_stage(TAMOXIFEN_AXIS, _stage_targets("tamoxifen_axis"), values, verbose))
     bone, withdrawal = _stage_targets("bone"), _stage_targets("withdrawal")
     curve = fit_stage([n for n in BONE if n not in WITHDRAWAL],
                       [t for t in bone if t not in withdrawal],

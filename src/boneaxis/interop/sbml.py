@@ -154,6 +154,7 @@ _PC_UNITS = {
     "has_gonad": "dimensionless", "t_gonad_ref_ng_dl": "ng_per_dL", "t_other_ng_dl": "ng_per_dL",
     "a4_ng_dl": "ng_per_dL", "lh_ref_iu_l": "iu_per_L", "lh_cap_iu_l": "iu_per_L",
     "lh_fb_e2_k_pg_ml": "pg_per_mL", "lh_fb_e2_hill": "dimensionless",
+    "tam_gonad_gain": "dimensionless",
     "c_arom_pg_ml_per_ng_dl": "pg_mL_per_ng_dL", "e2_gonad_ref_pg_ml": "pg_per_mL",
     "e2_residual_pg_ml": "pg_per_mL", "age_years": "year",
     "bmd0_lumbar_spine_g_cm2": "g_per_cm2", "bmd0_total_hip_g_cm2": "g_per_cm2",
@@ -218,21 +219,25 @@ def _signal_rules() -> list[tuple[str, str, str]]:
     add("substrate_gonad_nmol_l", "intratesticular_t_ratio * t_gonad_ng_dl / ng_dl_per_nmol_l_t",
         "nmol_per_L")
     add("aromatase_activity_gonad", _activity("substrate_gonad_nmol_l"))
+    add("tamoxifen_occupancy", _occupancy("c_tamoxifen_ng_ml", "tam_ec50_ng_ml", "ng_per_mL"))
     add("e2_gonad_pg_ml", "piecewise(e2_gonad_ref_pg_ml * (t_gonad_ng_dl / t_gonad_ref_ng_dl)"
-        " * aromatase_activity_gonad, has_gonad > 0, 0 pg_per_mL)", "pg_per_mL")
+        " * aromatase_activity_gonad * (1 + tam_gonad_gain * tamoxifen_occupancy), has_gonad > 0,"
+        " 0 pg_per_mL)", "pg_per_mL")
     add("estradiol_pg_ml", "c_arom_pg_ml_per_ng_dl * substrate_ng_dl * aromatase_activity_periph"
         " + e2_residual_pg_ml + e2_gonad_pg_ml", "pg_per_mL")
     add("estradiol_hypothalamic_pg_ml", "estradiol_pg_ml + tissue_intracrine_pg_ml_per_ng_dl"
         " * substrate_ng_dl * aromatase_activity_periph", "pg_per_mL")
     add("estradiol_bone_effective_pg_ml", "estradiol_pg_ml + bone_intracrine_pg_ml_per_ng_dl"
         " * substrate_ng_dl * aromatase_activity_periph", "pg_per_mL")
-    add("tamoxifen_occupancy", _occupancy("c_tamoxifen_ng_ml", "tam_ec50_ng_ml", "ng_per_mL"))
-    add("e2_feedback_pg_ml", "estradiol_hypothalamic_pg_ml * (1 - tamoxifen_occupancy)",
-        "pg_per_mL")
+    # E2 feedback as the hypothalamic receptor's signal, shared with tamoxifen
+    add("lh_e2_feedback_ratio", "(estradiol_hypothalamic_pg_ml / lh_fb_e2_k_pg_ml)^lh_fb_e2_hill")
+    add("hypothalamic_estrogen_signal", "lh_e2_feedback_ratio / (1 + lh_e2_feedback_ratio)"
+        " * (1 - tamoxifen_occupancy) + tamoxifen_occupancy * tam_hypothalamic_agonism")
     add("gnrh_suppression", "gnrh_suppression_max * "
         + _occupancy("gnrh_release_ug_per_day", "gnrh_ec50_ug_per_day", "ug_per_day"))
     # --- endocrine.lh_feedback_denominator
-    add("lh_feedback_denominator", "1 + (e2_feedback_pg_ml / lh_fb_e2_k_pg_ml)^lh_fb_e2_hill"
+    add("lh_feedback_denominator", "1 + hypothalamic_estrogen_signal"
+        " / (1 - hypothalamic_estrogen_signal)"
         " + (testosterone_free_nmol_l / lh_ft_k_nmol_l)^lh_ft_hill")
     add("lh_target_iu_l", "lh_cap_iu_l / lh_feedback_denominator * (1 - gnrh_suppression)",
         "iu_per_L")

@@ -18,11 +18,14 @@ Equations (all sexes; a phenotype only changes which sources exist)::
     T                 = T_nb + SHBG K_S FT / (1 + K_S FT)            total serum T
     E2                = c_arom (T + w A4) activity(T + A4)           peripheral aromatization
                       + E2_gonad_ref (T_gonad / T_gonad_ref) activity(r_itt T_gonad)   testis/ovary
+                        x (1 + g_tam theta_tam)   tamoxifen stimulates the ovary directly
                       + E2_residual                                  not from ongoing aromatization
     E2_hyp            = E2 + kappa_H (T + w A4) activity(T + A4)    serum + intracrine (brain)
     E2_bone           = E2 + kappa_B (T + w A4) activity(T + A4)    serum + intracrine (bone)
-    LH_target         = LH_cap (1 - G theta_GnRH) / (1 + (E2_hyp (1 - theta_tam) / K_E)^n + (FT / K_FT)^m)
-                        K_E, n: men's, or women's (natal-female hypothalamus)
+    LH_target         = LH_cap (1 - G theta_GnRH) / (1 + s_H / (1 - s_H) + (FT / K_FT)^m)
+    s_H               = s_E (1 - theta_tam) + a_H theta_tam,  s_E = E2_hyp^n / (E2_hyp^n + K_E^n)
+                        K_E, n: men's, or women's (natal-female hypothalamus); a_H tamoxifen's
+                        agonism there (without tamoxifen s_H/(1-s_H) = (E2_hyp/K_E)^n)
     d LH / dt         = (LH_target - LH) / tau_LH
 
 Why two aromatase sites: anastrozole is a competitive inhibitor (Dukes 1996), so the same plasma
@@ -79,6 +82,7 @@ class PatientConstants(NamedTuple):
     lh_cap_iu_l: float              # LH with no feedback
     lh_fb_e2_k_pg_ml: float         # hypothalamic E2 of half-maximal LH feedback (by sex)
     lh_fb_e2_hill: float            # its Hill exponent (by sex)
+    tam_gonad_gain: float           # tamoxifen's direct stimulation of gonadal E2 (ovary only)
     c_arom_pg_ml_per_ng_dl: float   # whole-body aromatization constant
     e2_gonad_ref_pg_ml: float       # E2 secreted by testis/ovary at baseline
     e2_residual_pg_ml: float        # E2 not from ongoing aromatization
@@ -146,29 +150,40 @@ def hormones(lh_iu_l, active_enzyme, u, p, pc):
     s_plasma_nmol_l = t_ng_dl / NG_DL_PER_NMOL_L_T + pc.a4_ng_dl / NG_DL_PER_NMOL_L_A4
     act_periph = aromatase_activity(u, s_plasma_nmol_l, active_enzyme, p)
 
+    theta_tam = receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml)
     e2 = pc.c_arom_pg_ml_per_ng_dl * substrate_ng_dl * act_periph + pc.e2_residual_pg_ml
     if pc.has_gonad > 0.0:
         s_gonad_nmol_l = p.intratesticular_t_ratio * t_gonad / NG_DL_PER_NMOL_L_T
         act_gonad = aromatase_activity(u, s_gonad_nmol_l, active_enzyme, p)
-        e2 += pc.e2_gonad_ref_pg_ml * (t_gonad / pc.t_gonad_ref_ng_dl) * act_gonad
+        # tamoxifen stimulates the ovary directly (E2 up at unchanged LH); not the testis
+        e2 += (pc.e2_gonad_ref_pg_ml * (t_gonad / pc.t_gonad_ref_ng_dl) * act_gonad
+               * (1.0 + pc.tam_gonad_gain * theta_tam))
 
     local_substrate = substrate_ng_dl * act_periph   # what target tissues still aromatize
     e2_hyp = e2 + p.tissue_intracrine_pg_ml_per_ng_dl * local_substrate
     e2_bone = e2 + p.bone_intracrine_pg_ml_per_ng_dl * local_substrate
-    # tamoxifen blocks estrogen feedback at the hypothalamus; a GnRH agonist desensitizes the
-    # pituitary
-    e2_feedback = e2_hyp * (1.0 - receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml))
+    # a GnRH agonist desensitizes the pituitary
     gnrh = p.gnrh_suppression_max * receptor_occupancy(u[U_GNRH], p.gnrh_ec50_ug_per_day)
     lh_target = pc.lh_cap_iu_l / lh_feedback_denominator(
-        e2_feedback, ft_nmol_l, pc.lh_fb_e2_k_pg_ml, pc.lh_fb_e2_hill, p) * (1.0 - gnrh)
+        e2_hyp, theta_tam, ft_nmol_l, pc.lh_fb_e2_k_pg_ml, pc.lh_fb_e2_hill, p) * (1.0 - gnrh)
     return t_ng_dl, e2, e2_bone, lh_target, 1.0 - act_periph
 
 
 @njit(cache=True, inline="always")
-def lh_feedback_denominator(e2_hyp_pg_ml, ft_nmol_l, e2_k_pg_ml, e2_hill, p):
+def lh_feedback_denominator(e2_hyp_pg_ml, theta_tam, ft_nmol_l, e2_k_pg_ml, e2_hill, p):
     """``LH_cap / LH_target``: feedback by hypothalamic E2 (serum + local aromatization; curve
-    ``e2_k_pg_ml``, ``e2_hill`` of the patient's sex) and by free T."""
-    return (1.0 + (e2_hyp_pg_ml / e2_k_pg_ml) ** e2_hill
+    ``e2_k_pg_ml``, ``e2_hill`` of the patient's sex) and by free T.
+
+    The E2 term ``(E/K)^n`` is the receptor's ``s/(1 - s)`` with ``s = E^n/(E^n + K^n)``;
+    tamoxifen (occupancy ``theta_tam``) shares the receptor as it does in bone,
+    ``s = s_E (1 - theta) + a_H theta``, with its own hypothalamic agonism ``a_H``: it blocks a
+    high E2 signal (premenopausal) and raises a low one (postmenopausal gonadotropins fall).
+    """
+    f_e2 = (e2_hyp_pg_ml / e2_k_pg_ml) ** e2_hill
+    if theta_tam > 0.0:
+        s = f_e2 / (1.0 + f_e2) * (1.0 - theta_tam) + p.tam_hypothalamic_agonism * theta_tam
+        f_e2 = s / (1.0 - s)
+    return (1.0 + f_e2
             + (max(ft_nmol_l, 0.0) / p.lh_ft_k_nmol_l) ** p.lh_ft_hill)
 
 

@@ -200,6 +200,14 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "pull it apart: Groom 1979's premenopausal E2 doubling (+110% at 30, +219% at 10) and "
        "Powles 1996's spine (passes at 10; docs/model.md)", "tamoxifen level for half receptor "
        "occupancy"),
+    _P("tam_hypothalamic_agonism", 0.5, "1", "calibrated to Groom 1979 J Clin Invest 64:398 "
+       "(premenopausal women: LH not greatly changed on tamoxifen while E2 doubled; so also J "
+       "Endocrinol 1976 70:421); prior: mid-way", "tamoxifen's agonism at the hypothalamic "
+       "estrogen receptor (the E2-feedback signal it gives at full occupancy)", True, (0.0, 0.95)),
+    _P("tam_ovarian_gain", 1.0, "1", "calibrated to Groom 1979 (E2 doubled at unchanged LH: "
+       "tamoxifen stimulates the ovary directly, as J Endocrinol 1976 70:421 concluded); prior: "
+       "E2 doubled at full occupancy", "rise of ovarian E2 secretion per unit tamoxifen receptor "
+       "occupancy, at a given LH", True, (0.0, 5.0)),
     _P("tam_bone_agonism", 0.6, "1", "calibrated to ATAC tamoxifen arm (Eastell 2006: spine and "
        "hip BMD rise slightly in postmenopausal women)", "estrogen-receptor signal on bone of a "
        "receptor occupied by tamoxifen (0 antagonist, 1 full agonist)", True, (0.0, 1.0)),

@@ -157,7 +157,7 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
     fb_k, fb_n = ((p.lh_e2_k_pg_ml, p.lh_e2_hill) if phenotype == "man"
                   else (p.lh_e2_k_female_pg_ml, p.lh_e2_hill_female))
     denom = lh_feedback_denominator(
-        e_hyp0, free_testosterone_from_total_nmol_l(t0, base.shbg_nmol_l, p), fb_k, fb_n, p)
+        e_hyp0, 0.0, free_testosterone_from_total_nmol_l(t0, base.shbg_nmol_l, p), fb_k, fb_n, p)
     return PatientConstants(
         has_gonad=1.0 if has_gonad else 0.0,
         t_gonad_ref_ng_dl=(t0 - t_other) if has_gonad else 1.0,
@@ -167,6 +167,7 @@ def patient_constants(phenotype: str, age: float, base: Baseline, p: Params) -> 
         lh_cap_iu_l=lh0 * denom,
         lh_fb_e2_k_pg_ml=fb_k,
         lh_fb_e2_hill=fb_n,
+        tam_gonad_gain=p.tam_ovarian_gain if phenotype == "premenopausal_woman" else 0.0,
         c_arom_pg_ml_per_ng_dl=c_arom,
         e2_gonad_ref_pg_ml=f_gonad * e0,
         e2_residual_pg_ml=f_residual * e0,
