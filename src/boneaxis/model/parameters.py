@@ -196,9 +196,9 @@ _DEFAULTS: tuple[Parameter, ...] = (
        "exemestane (Aromasin label: E2 suppression persists ~1 week after a dose)",
        "half-life of aromatase re-synthesis after irreversible inactivation"),
     _P("tam_ec50_ng_ml", 30.0, "ng/mL", "assumption: tamoxifen+metabolites at 20 mg daily (Css "
-       "~120 ng/mL) occupy most estrogen receptors (~80%); not fitted. Two validation targets "
-       "pull it apart: Groom 1979's premenopausal E2 doubling (+110% at 30, +219% at 10) and "
-       "Powles 1996's spine (passes at 10; docs/model.md)", "tamoxifen level for half receptor "
+       "~120 ng/mL) occupy most estrogen receptors (~80%); not fitted: no calibration target "
+       "identifies it (Groom 1979 refits the hypothalamic and ovarian terms at any value); "
+       "only Powles 1996's spine, a validation row, would move it (passes at 10; docs/model.md)", "tamoxifen level for half receptor "
        "occupancy"),
     _P("tam_hypothalamic_agonism", 0.5, "1", "calibrated to Groom 1979 J Clin Invest 64:398 "
        "(premenopausal women: LH not greatly changed on tamoxifen while E2 doubled; so also J "
