@@ -48,6 +48,8 @@ KNOWN_MISSES = {
     # the trial saw 1.7, and upfront zoledronic acid gains 0.8 where it saw 3.7; the randomized
     # contrast passes (4.4 vs 5.3 +/- 1.1). The same early post-tamoxifen fall as MA.17B's placebo
     "n03cc_upfront_spine_12mo", "n03cc_delayed_spine_12mo",
+    # ... while Cohen 2008 (n=5 on placebo after tamoxifen) saw more: femoral neck -5.2 vs -1.2
+    "cohen2008_placebo_neck_12mo",
     # postmenopausal T on anastrozole (validation): +50% vs 0 in the model, which
     # has no androgen rise when aromatization stops (van Londen 2011 saw total T stable)
     "hadji_t_24mo",
