@@ -198,8 +198,8 @@ _DEFAULTS: tuple[Parameter, ...] = (
     _P("tam_ec50_ng_ml", 30.0, "ng/mL", "assumption: tamoxifen+metabolites at 20 mg daily (Css "
        "~120 ng/mL) occupy most estrogen receptors (~80%); not fitted: no calibration target "
        "identifies it (Groom 1979 refits the hypothalamic and ovarian terms at any value); "
-       "only Powles 1996's spine, a validation row, would move it (passes at 10; docs/model.md)", "tamoxifen level for half receptor "
-       "occupancy"),
+       "only Powles 1996's spine, a validation row, would move it (passes at 10; "
+       "docs/model.md)", "tamoxifen level for half receptor occupancy"),
     _P("tam_hypothalamic_agonism", 0.5, "1", "calibrated to Groom 1979 J Clin Invest 64:398 "
        "(premenopausal women: LH not greatly changed on tamoxifen while E2 doubled; so also J "
        "Endocrinol 1976 70:421); prior: mid-way", "tamoxifen's agonism at the hypothalamic "
