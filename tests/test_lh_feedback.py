@@ -1,6 +1,10 @@
 """E2 feedback on LH by sex: men compensate an aromatase inhibitor, postmenopausal women do not."""
 
+import math
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import boneaxis
 from boneaxis.model import parameters as pm
@@ -68,3 +72,17 @@ def test_only_the_ovary_is_stimulated_by_tamoxifen():
                             ("postmenopausal_woman", 0.0)):
         pc = patient_constants(phenotype, 40.0, baseline(phenotype, 40.0, {}, {}, p), p)
         assert pc.tam_gonad_gain == gain
+
+
+@settings(max_examples=200, deadline=None)
+@given(e2=st.floats(0.0, 1e4), theta=st.floats(0.0, 0.999), ft=st.floats(0.0, 50.0),
+       female=st.booleans())
+def test_feedback_denominator_is_finite_at_least_one_and_falls_with_less_e2(e2, theta, ft, female):
+    from boneaxis.model.endocrine import lh_feedback_denominator
+    p = pm.params()
+    k, n = ((p.lh_e2_k_female_pg_ml, p.lh_e2_hill_female) if female
+            else (p.lh_e2_k_pg_ml, p.lh_e2_hill))
+    d = lh_feedback_denominator(e2, theta, ft, k, n, p)
+    assert math.isfinite(d) and d >= 1.0
+    # less E2 never means more feedback (LH never falls when E2 does), whatever the tamoxifen
+    assert lh_feedback_denominator(0.5 * e2, theta, ft, k, n, p) <= d + 1e-12
