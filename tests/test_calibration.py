@@ -15,6 +15,8 @@ KNOWN_MISSES = {
     # men's hormones (Leder 2004 regimens disagree under one potency; no Leydig adaptation; LH
     # suppression by injected T (Matsumoto) against LH's rise on an AI (Leder))
     "leder_daily_t", "leder_daily_e2", "leder_twice_weekly_t", "leder_twice_weekly_e2",
+    # (Burnett-Bowie's E2, -20 +/- 4, is from rounded pg/mL; the same trial's unrounded report,
+    # 55.8 -> 42.2 pmol/L, is -24.4%, the model's -24.5)
     "burnett_bowie_e2", "burnett_bowie_t_12mo", "matsumoto_lh_te50",
     # letrozole in healthy young and elderly men (T'Sjoen, validation): LH x4.4 and x4.2, T x2.5
     # and x2.0 where the model, fitted to Leder's older hypogonadal men, gives LH +24/+43% and T
