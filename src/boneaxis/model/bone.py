@@ -27,7 +27,9 @@ Equations::
     d ob / dt    = (res - ob) / tau_ob               formation is coupled to, and lags, resorption
     imbalance    = max(b_E (1 - s) - b_T s_T + b_age, 0)   fraction of each resorbed unit not refilled
     E_R          = EC50 (s / (1 - s))^(1/n)          receptor-equivalent E2: E_bone without
-                                                     tamoxifen, lower when it occupies receptors
+                                                     tamoxifen; with it, the E2 giving the mixed
+                                                     signal (lower at premenopausal E2, higher
+                                                     at postmenopausal)
     d E_A / dt   = (min(E_R, E_cap) - E_A) / tau_A   the skeleton adapts to its E2 over years
                                                       (E_cap: premenopausal E2, or the patient's
                                                       untreated level if higher)
@@ -59,7 +61,7 @@ from __future__ import annotations
 
 from .._jit import njit
 
-from .endocrine import U_BP, U_CAD, U_DMAB, U_TAM, receptor_occupancy
+from .endocrine import U_BP, U_CAD, U_DMAB, U_TAM, mixed_receptor_signal, receptor_occupancy
 
 DAYS_PER_YEAR = 365.25   # Julian year; the one definition, imported elsewhere
 
@@ -81,15 +83,16 @@ def effective_estrogen_signal(e2_bone_pg_ml, u, p):
     """Estrogen-receptor signal with tamoxifen competing for the receptor: occupied receptors
     signal with the SERM's partial agonism (so it raises a low signal and lowers a high one)."""
     theta = receptor_occupancy(u[U_TAM], p.tam_ec50_ng_ml)
-    return estrogen_signal(e2_bone_pg_ml, p) * (1.0 - theta) + theta * p.tam_bone_agonism
+    return mixed_receptor_signal(estrogen_signal(e2_bone_pg_ml, p), theta, p.tam_bone_agonism)
 
 
 @njit(cache=True, inline="always")
 def receptor_equivalent_e2_pg_ml(e2_bone_pg_ml, s_effective, u, p):
     """The bone E2 that alone would give the receptor signal ``s_effective`` (the value of
     ``effective_estrogen_signal``, computed once by the caller): bone E2 itself without
-    tamoxifen; with it, the inverse of ``estrogen_signal`` at the mixed signal.  Adaptation and withdrawal follow the receptor, not the ligand: a premenopausal
-    woman whose receptors tamoxifen occupies loses their full-agonist signal even though her
+    tamoxifen; with it, the inverse of ``estrogen_signal`` at the mixed signal.  Adaptation and
+    withdrawal follow the receptor, not the ligand: a premenopausal woman whose receptors
+    tamoxifen occupies loses their full-agonist signal even though her
     E2 rises (Powles 1996 J Clin Oncol 14:78), while at postmenopausal E2 the partial agonist
     raises the receptor-equivalent level (docs/model.md, "Estrogen withdrawal")."""
     if u[U_TAM] <= 0.0:

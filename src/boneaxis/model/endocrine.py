@@ -93,7 +93,7 @@ class PatientConstants(NamedTuple):
     bmd0_lumbar_spine_g_cm2: float
     bmd0_total_hip_g_cm2: float
     bmd0_femoral_neck_g_cm2: float
-    e2_adaptation_cap_pg_ml: float  # highest bone E2 the skeleton adapts to (bone.adaptation_target)
+    e2_adaptation_cap_pg_ml: float  # highest bone E2 adapted to (bone.adaptation_target)
 
 
 @njit(cache=True, inline="always")
@@ -130,6 +130,15 @@ def exemestane_enzyme_kinetics(u, p):
 def receptor_occupancy(c, ec50):
     c = max(c, 0.0)
     return c / (c + ec50)
+
+
+@njit(cache=True, inline="always")
+def mixed_receptor_signal(s_estrogen, theta, agonism):
+    """Estrogen-receptor signal (0..1) when a SERM occupies a share ``theta`` of the receptors:
+    free receptors signal as E2 alone would (``s_estrogen``), occupied ones with the SERM's
+    tissue-specific partial agonism, so it raises a low signal and lowers a high one.  Used for
+    bone (``tam_bone_agonism``) and the hypothalamus (``tam_hypothalamic_agonism``)."""
+    return s_estrogen * (1.0 - theta) + theta * agonism
 
 
 @njit(cache=True, inline="always")
@@ -181,7 +190,7 @@ def lh_feedback_denominator(e2_hyp_pg_ml, theta_tam, ft_nmol_l, e2_k_pg_ml, e2_h
     """
     f_e2 = (e2_hyp_pg_ml / e2_k_pg_ml) ** e2_hill
     if theta_tam > 0.0:
-        s = f_e2 / (1.0 + f_e2) * (1.0 - theta_tam) + p.tam_hypothalamic_agonism * theta_tam
+        s = mixed_receptor_signal(f_e2 / (1.0 + f_e2), theta_tam, p.tam_hypothalamic_agonism)
         f_e2 = s / (1.0 - s)
     return (1.0 + f_e2
             + (max(ft_nmol_l, 0.0) / p.lh_ft_k_nmol_l) ** p.lh_ft_hill)
