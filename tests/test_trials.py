@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from boneaxis import DISCLAIMER, cli
+from boneaxis.calibration import targets as tg
 from boneaxis.model.fracture import t_score
 from boneaxis.population.sampling import (
     PopulationError, population_frame, population_spec, sample_population,
@@ -184,6 +185,38 @@ def test_builtins_load_with_citations():
         tr = builtin_trial(name)
         assert tr.citation and tr.observed
         assert all(o["source"] for o in tr.observed)
+
+
+def _matching_targets(o):
+    """targets.yaml rows giving this built-in observed value: same endpoint, time, value, and
+    both or neither a between-arm difference."""
+    _, targets = tg.load()
+    return [t for t in targets
+            if tg._LEVEL_COLUMNS.get(t.quantity, t.quantity) == o["endpoint"]
+            and abs(t.time_h - o["time_h"]) < 1.0 and t.value == pytest.approx(o["value"])
+            and (t.vs_arm is None) == (o["vs_arm"] is None)]
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_builtin_trials_agree_with_the_calibration_targets(name):
+    # The built-in trial files copy arms and observed values from targets.yaml by hand (they are
+    # self-contained examples users can edit).  Each observed value must be a target row whose
+    # arm gives the same patient and the same treatments, so the two copies cannot drift apart.
+    arms, _ = tg.load()
+    tr = builtin_trial(name)
+    pop = tr.population
+    for o in tr.observed:
+        found = []
+        for t in _matching_targets(o):
+            pairs = [(o["arm"], t.arm)] + ([(o["vs_arm"], t.vs_arm)] if t.vs_arm else [])
+            if all(tr.arms[a].treatments == tg.arm_scenario(arms[ta], 24.0, 24.0).treatments
+                   for a, ta in pairs):
+                found.append(t)
+        assert found, f"{name}: {o['arm']} {o['endpoint']} {o['value']} matches no target arm"
+        patient = arms[found[0].arm]["patient"]
+        assert pop.phenotype == patient["phenotype"]
+        assert pop.age.centre == patient["age"]
+        assert pop.years_since_menopause.centre == patient.get("years_since_menopause")
 
 
 def test_cli_trial_list(capsys):
