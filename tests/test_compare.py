@@ -69,3 +69,13 @@ def test_fracture_hazard_ratios_follow_bmd():
     assert hr.loc[("postmenopausal_woman", "anastrozole"), "hr_hip"] > 1.05
     assert hr.loc[("older_man_low_t", "anastrozole"), "hr_hip"] > 1.0
     assert hr.loc[("postmenopausal_woman", "anastrozole + denosumab"), "hr_hip"] < 1.0
+
+
+def test_bone_protection_trial_level_relative_risks():
+    rr = run_compare(years=2).protection_relative_risks().set_index("arm")
+    assert set(rr.index) == {"anastrozole + zoledronic acid", "anastrozole + denosumab"}
+    assert (rr.total_hip_difference_pct_points > 2.0).all()
+    # the meta-regression gives more benefit than BMD through the cross-sectional gradient, and
+    # more at the spine's vertebrae than at the hip
+    assert (rr.rr_vertebral_meta < rr.rr_hip_meta).all() and (rr.rr_hip_meta < 0.9).all()
+    assert rr.loc["anastrozole + denosumab", "rr_hip_meta"] < rr.loc["anastrozole + zoledronic acid", "rr_hip_meta"]

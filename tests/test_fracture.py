@@ -227,6 +227,48 @@ def test_hazard_ratio_rejects_empty_period():
         fx.fracture_hazard_ratio(df, df, "female", 65.0, 100.0, 100.0)
 
 
+# ------------------------------------------------------- trial-level meta-regression (Bouxsein)
+
+@pytest.mark.parametrize("kind,points", [("vertebral", [(2.0, 0.72), (6.0, 0.34)]),
+                                         ("hip", [(2.0, 0.84), (6.0, 0.60)])])
+def test_meta_regression_reproduces_the_published_predictions(kind, points):
+    for d, rr in points:
+        assert fx.treatment_relative_risk(d, kind) == pytest.approx(rr, rel=1e-12)
+    # between the two published points the line is log-linear: 4 points is their geometric mean
+    assert fx.treatment_relative_risk(4.0, kind) == pytest.approx(
+        (points[0][1] * points[1][1]) ** 0.5, rel=1e-12)
+
+
+@SETTINGS
+@given(d=st.floats(0.0, 15.0), step=st.floats(0.01, 5.0),
+       kind=st.sampled_from(["vertebral", "hip"]))
+def test_meta_regression_risk_falls_as_the_gain_grows(d, step, kind):
+    lo, hi = fx.treatment_relative_risk(d, kind), fx.treatment_relative_risk(d + step, kind)
+    assert 0.0 < hi < lo < 1.1
+
+
+@pytest.mark.parametrize("bad,kind,match", [(-0.5, "hip", "below 0"), (float("nan"), "hip", "finite"),
+                                            (2.0, "major", "kind")])
+def test_meta_regression_refuses_losses_and_bad_input(bad, kind, match):
+    with pytest.raises(ValueError, match=match):
+        fx.treatment_relative_risk(bad, kind)
+
+
+def test_trial_relative_risk_reads_the_total_hip_difference_of_two_runs():
+    slow = trajectory(loss_pct_per_year=0.5, years=3, every_d=0.25)
+    fast = trajectory(loss_pct_per_year=2.5, years=3, every_d=0.25)
+    day = 3 * 365.25
+    # slow loses 1.5%, fast 7.5% of total hip by 3 years: a 6-point difference
+    assert fx.total_hip_difference_pct_points(slow, fast, day) == pytest.approx(6.0, abs=1e-9)
+    assert fx.trial_relative_risk(slow, fast, day, "hip") == pytest.approx(0.60, rel=1e-9)
+    assert fx.trial_relative_risk(slow, slow, day, "vertebral") == pytest.approx(
+        np.exp(fx.meta_regression_line("vertebral")[0]))
+    with pytest.raises(ValueError, match="below 0"):
+        fx.trial_relative_risk(fast, slow, day, "hip")
+    with pytest.raises(ValueError, match="outside the simulated"):
+        fx.trial_relative_risk(slow, fast, 5 * 365.25, "hip")
+
+
 def test_z_score_lumbar_spine_against_the_tabulated_reference():
     from boneaxis.model.fracture import z_score
 

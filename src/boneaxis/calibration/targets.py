@@ -66,8 +66,8 @@ def load() -> tuple[dict[str, dict], tuple[Target, ...]]:
             raise ValueError(f"target {t.id}: unknown summary {t.summary!r}")
         if t.summary == "ratio_of_means" and (t.quantity not in RELATIVE_ENDPOINTS or t.vs_arm):
             raise ValueError(f"target {t.id}: ratio_of_means needs a hormone % change, no vs_arm")
-        if t.quantity in _HAZARD_RATIOS and t.vs_arm is None:
-            raise ValueError(f"target {t.id}: a hazard ratio needs vs_arm")
+        if (t.quantity in _HAZARD_RATIOS or t.quantity in _TRIAL_RISKS) and t.vs_arm is None:
+            raise ValueError(f"target {t.id}: a hazard ratio or relative risk needs vs_arm")
     return arms, tuple(out)
 
 
@@ -131,15 +131,24 @@ def evaluate(target: Target, frame: pd.DataFrame, arm: dict) -> float:
     return at
 
 
-# Quantities read from a pair of arms (``vs_arm`` required) as a ratio, not a difference.
+# Quantities read from a pair of arms (``vs_arm`` required) as a ratio, not a difference: the
+# BMD-mediated hazard ratio, and the trial-level relative risk from the total-hip difference.
 _HAZARD_RATIOS = {"fracture_hr_major": "major", "fracture_hr_hip": "hip"}
+_TRIAL_RISKS = {"fracture_rr_vertebral_meta": "vertebral", "fracture_rr_hip_meta": "hip"}
 
 
 def paired_value(target: Target, frame: pd.DataFrame, vs_frame: pd.DataFrame | None,
                  arms: dict) -> float:
     """The target's statistic for one patient: its arm, minus the same statistic of ``vs_arm``
     (the same patient), or for a fracture hazard ratio the ratio of the two arms' cumulative
-    hazards from day 0 to ``time`` (:func:`boneaxis.model.fracture.fracture_hazard_ratio`)."""
+    hazards from day 0 to ``time`` (:func:`boneaxis.model.fracture.fracture_hazard_ratio`), or
+    for a trial-level relative risk the meta-regression's value at the two arms' total-hip
+    difference at ``time`` (:func:`boneaxis.model.fracture.trial_relative_risk`)."""
+    if target.quantity in _TRIAL_RISKS:
+        from ..model.fracture import trial_relative_risk
+
+        return trial_relative_risk(frame, vs_frame, target.time_h / 24.0,
+                                   _TRIAL_RISKS[target.quantity])
     if target.quantity in _HAZARD_RATIOS:
         from ..model.fracture import SEX_OF_PHENOTYPE, fracture_hazard_ratio
 

@@ -131,6 +131,26 @@ class Comparison:
                     for kind in ("major", "hip")}})
         return pd.DataFrame(rows)
 
+    def protection_relative_risks(self) -> pd.DataFrame:
+        """Trial-level fracture relative risks of each bone-protection arm vs anastrozole alone
+        (the drug-vs-placebo contrast of a trial), from their total-hip difference by the
+        Bouxsein 2019 meta-regression (``model.fracture.trial_relative_risk``), read at 3 years
+        (or the end of a shorter run): the horizon of the fracture trials it is checked against
+        (FREEDOM, HALT), so that a longer run does not extrapolate the line."""
+        from ..model.fracture import total_hip_difference_pct_points, treatment_relative_risk
+
+        rows = []
+        for key, arms in self.series.items():
+            ref = arms["anastrozole"]
+            end = min(float(ref["time_days"].iloc[-1]), 3.0 * DAYS_PER_YEAR)
+            for arm in CASES[key].get("protection", {}):
+                d = total_hip_difference_pct_points(arms[arm], ref, end)
+                rows.append({"case": key, "arm": arm, "years": end / DAYS_PER_YEAR,
+                             "total_hip_difference_pct_points": d,
+                             **{f"rr_{kind}_meta": float(treatment_relative_risk(d, kind))
+                                for kind in ("vertebral", "hip")}})
+        return pd.DataFrame(rows)
+
     def text(self) -> str:
         """The side-by-side table as printed by ``boneaxis compare`` (weekly means at each year)."""
         wide = self.wide()
@@ -156,6 +176,16 @@ class Comparison:
         for r in hr.itertuples():
             lines.append(f"  {CASES[r.case]['label'].split(',')[0]}: {r.arm}: major {r.hr_major:.2f}, "
                          f"hip {r.hr_hip:.2f}")
+        rr = self.protection_relative_risks()
+        if len(rr):
+            lines += ["", "Bone protection vs anastrozole alone, as placebo-controlled trials with the same "
+                      "total-hip gain saw it", "(Bouxsein 2019 meta-regression; BMD alone understates "
+                      "a drug's fracture benefit):"]
+            for r in rr.itertuples():
+                lines.append(f"  {CASES[r.case]['label'].split(',')[0]}: {r.arm}: total hip "
+                             f"{r.total_hip_difference_pct_points:+.1f} points at {r.years:.0f} y: "
+                             f"vertebral fracture RR {r.rr_vertebral_meta:.2f}, hip fracture RR "
+                             f"{r.rr_hip_meta:.2f}")
         blocks.append("\n".join(lines))
         return "\n\n".join(blocks)
 
