@@ -76,7 +76,9 @@ KNOWN_MISSES = {
     # fracture outcome (validation): the model's fracture risk follows BMD alone, which carries
     # only part of an antiresorptive's benefit (ABCSG-18: HR 0.92 from BMD vs 0.50 reported;
     # FREEDOM, whose BMD rows pass: hip fracture 0.87 vs 0.60, major vs nonvertebral 0.94 vs 0.80)
+    # and on the harm side: ATAC's fracture HR, anastrozole vs tamoxifen over 5 years, 1.08 vs 1.49
     "abcsg18_fracture_hr_36mo", "freedom_hip_fracture_hr_36mo", "freedom_major_fracture_hr_36mo",
+    "atac_fracture_hr_5y",
     # denosumab in castrated men (validation): the spine keeps gaining in the third year, where
     # HALT's men gained little (spine +9.7 vs +7.9, hip +7.5 vs +5.7 at 36 months); since the
     # withdrawal term the placebo arm, six months into ADT, loses faster and 24 months sits near
