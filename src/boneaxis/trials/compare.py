@@ -90,6 +90,11 @@ def case_scenarios(case: dict, years: float = max(YEARS)) -> dict[str, dict]:
     return arms
 
 
+def _short_label(case: str) -> str:
+    """A case's label up to its first comma, e.g. "(b) man 68 y", for one-line summaries."""
+    return CASES[case]["label"].split(",")[0]
+
+
 @dataclass
 class Comparison:
     series: dict[str, dict[str, pd.DataFrame]]
@@ -174,7 +179,7 @@ class Comparison:
         hr = self.hazard_ratios()
         lines = ["Fracture hazard ratio vs the same person untreated, over the run (from BMD alone):"]
         for r in hr.itertuples():
-            lines.append(f"  {CASES[r.case]['label'].split(',')[0]}: {r.arm}: major {r.hr_major:.2f}, "
+            lines.append(f"  {_short_label(r.case)}: {r.arm}: major {r.hr_major:.2f}, "
                          f"hip {r.hr_hip:.2f}")
         rr = self.protection_relative_risks()
         if len(rr):
@@ -182,7 +187,7 @@ class Comparison:
                       "total-hip gain saw it", "(Bouxsein 2019 meta-regression; BMD alone understates "
                       "a drug's fracture benefit):"]
             for r in rr.itertuples():
-                lines.append(f"  {CASES[r.case]['label'].split(',')[0]}: {r.arm}: total hip "
+                lines.append(f"  {_short_label(r.case)}: {r.arm}: total hip "
                              f"{r.total_hip_difference_pct_points:+.1f} points at {r.years:.0f} y: "
                              f"vertebral fracture RR {r.rr_vertebral_meta:.2f}, hip fracture RR "
                              f"{r.rr_hip_meta:.2f}")
