@@ -281,6 +281,29 @@ def test_z_score_lumbar_spine_against_the_tabulated_reference():
         z_score(0.8, "femoral_neck", "female", 60)
 
 
+def test_total_hip_z_score_for_men_only_against_the_tabulated_reference():
+    """Men's total hip: NHANES means (SD) by decade from Varatharajan 2026 Table 3; women have no
+    verified age-matched hip table, so asking for one is an error, not a number."""
+    from boneaxis.model.fracture import Z_SCORE_SITES, Z_SCORE_SITES_BY_SEX, z_score
+
+    assert float(z_score(0.997, "total_hip", "male", 65.5)) == pytest.approx(0.0, abs=1e-12)
+    assert float(z_score(1.067 - 0.120, "total_hip", "male", 25.5)) == pytest.approx(-1.0)
+    # midway between the 61-70 and 71-80 rows: mean 0.979, SD 0.140
+    assert float(z_score(0.979 - 0.140, "total_hip", "male", 70.5)) == pytest.approx(-1.0)
+    with pytest.raises(ValueError, match="in women"):
+        z_score(0.9, "total_hip", "female", 60)
+    assert Z_SCORE_SITES == ("lumbar_spine",)
+    assert Z_SCORE_SITES_BY_SEX["male"] == ("lumbar_spine", "total_hip")
+    man = boneaxis.simulate({"patient": {"phenotype": "man", "age": 40},
+                             "duration": "1 year", "output_every": "90 days"})
+    woman = boneaxis.simulate({"patient": {"phenotype": "premenopausal_woman", "age": 40},
+                               "duration": "1 year", "output_every": "90 days"})
+    assert np.allclose(man.z_score_total_hip, z_score(man.bmd_total_hip_g_cm2, "total_hip",
+                                                      "male", 40 + man.time_days / 365.25))
+    assert abs(man.z_score_total_hip.iloc[0]) < 0.01      # default BMD = the age-matched mean
+    assert "z_score_total_hip" not in woman.columns
+
+
 def test_simulate_reports_spine_z_score_with_age_advancing():
     df = boneaxis.simulate({"patient": {"phenotype": "postmenopausal_woman", "age": 65.5},
                             "duration": "2 years", "output_every": "30 days"})

@@ -124,7 +124,16 @@ def test_premenopausal_woman_and_young_man_get_the_age_matched_reading_older_peo
     assert f"lumbar spine Z-score: {z[0]:+.2f} -> {z[-1]:+.2f}" in text
     assert "below the expected range for age" in text and "J Clin Densitom 2006;9:22-30" in text
     assert text.count(boneaxis.DISCLAIMER) == 1 and text.endswith(boneaxis.DISCLAIMER)
+    assert "No Z-score here at the total hip or femoral neck" in text
     man45 = linear_fn_trajectory(0.0, -0.5)
     assert "Age-matched reading (men under 50)" in mon.monitoring_plan(man45, "man", 45.0)
+    sc = load_scenario({"patient": {"phenotype": "man", "age": 45}, "treatments": [ana],
+                        "duration": "2 years", "output_every": "30 days"})
+    man = boneaxis.simulate(sc)
+    text = mon.monitoring_plan(man, "man", 45.0, treatments=sc.treatments)
+    zh = man["z_score_total_hip"].to_numpy()
+    assert zh[-1] < zh[0]                          # anastrozole alone: men lose hip BMD too
+    assert f"total hip Z-score: {zh[0]:+.2f} -> {zh[-1]:+.2f}" in text
+    assert "No Z-score here at the femoral neck" in text
     for phenotype, age in (("man", 60.0), ("postmenopausal_woman", 45.0)):
         assert "Age-matched reading" not in mon.monitoring_plan(man45, phenotype, age)

@@ -79,12 +79,13 @@ YOUNG_ADULT_REFERENCE_SOURCE: dict[str, str] = {
         "17:1748490 Table 3"),
 }
 
-# ------------------------------------------------ age-matched lumbar-spine reference (Z-scores)
+# ------------------------------------------------ age-matched references (Z-scores)
 # NHANES reference mean (SD), g/cm2, by decade of age 21-30 ... 71-80, as tabulated in
 # Varatharajan 2026 Front Endocrinol 17:1748490, Table 3 ("NHANES reference values").  Placed at
-# the decade midpoints, linear in age between, held outside 25.5-75.5.  Only the lumbar spine:
-# no age-matched femoral-neck or total-hip table for both sexes could be verified, so boneaxis
-# reports no Z-score at those sites.
+# the decade midpoints, linear in age between, held outside 25.5-75.5.  Lumbar spine for both
+# sexes; total hip for men only: of the women's hip column only the 21-30 row (0.971, SD 0.114)
+# could be read, so women get no hip Z-score.  No age-matched femoral-neck table for either sex
+# could be verified.
 _Z_AGES = np.array([25.5, 35.5, 45.5, 55.5, 65.5, 75.5])
 AGE_MATCHED_SPINE: dict[str, tuple[np.ndarray, np.ndarray]] = {
     "male": (np.array([1.057, 1.042, 1.051, 1.053, 1.070, 1.068]),
@@ -92,20 +93,39 @@ AGE_MATCHED_SPINE: dict[str, tuple[np.ndarray, np.ndarray]] = {
     "female": (np.array([1.064, 1.065, 1.056, 0.993, 0.952, 0.902]),
                np.array([0.106, 0.110, 0.134, 0.141, 0.142, 0.167])),
 }
+AGE_MATCHED_TOTAL_HIP: dict[str, tuple[np.ndarray, np.ndarray]] = {
+    "male": (np.array([1.067, 1.029, 1.040, 1.015, 0.997, 0.961]),
+             np.array([0.120, 0.134, 0.130, 0.142, 0.137, 0.143])),
+}
 AGE_MATCHED_SPINE_SOURCE = (
     "NHANES lumbar-spine reference mean (SD) by sex and decade 21-80 as tabulated in "
     "Varatharajan 2026 Front Endocrinol 17:1748490, Table 3; linear in age between decade "
-    "midpoints; Z-scores at the lumbar spine only")
-Z_SCORE_SITES = ("lumbar_spine",)
+    "midpoints")
+AGE_MATCHED_TOTAL_HIP_SOURCE = (
+    "NHANES hip reference mean (SD) for men by decade 21-80 as tabulated in Varatharajan 2026 "
+    "Front Endocrinol 17:1748490, Table 3; linear in age between decade midpoints; men only "
+    "(the women's rows past 21-30 could not be read)")
+_AGE_MATCHED = {"lumbar_spine": AGE_MATCHED_SPINE, "total_hip": AGE_MATCHED_TOTAL_HIP}
+# Sites with a Z-score, per sex; Z_SCORE_SITES: those with one for both sexes.
+Z_SCORE_SITES_BY_SEX: dict[str, tuple[str, ...]] = {
+    sex: tuple(s for s, table in _AGE_MATCHED.items() if sex in table)
+    for sex in ("female", "male")}
+Z_SCORE_SITES = tuple(s for s in Z_SCORE_SITES_BY_SEX["female"]
+                      if s in Z_SCORE_SITES_BY_SEX["male"])
+
+
+def _age_matched_table(site: str, sex: str) -> tuple[np.ndarray, np.ndarray]:
+    sex = _check_sex(sex)
+    if site not in Z_SCORE_SITES_BY_SEX[sex]:
+        people = {"male": "men", "female": "women"}[sex]
+        raise ValueError(f"no verified age-matched reference for {site!r} in {people}; "
+                         f"Z-scores are available at {', '.join(Z_SCORE_SITES_BY_SEX[sex])}")
+    return _AGE_MATCHED[site][sex]
 
 
 def z_score(bmd_g_cm2, site: str, sex: str, age_years):
-    """Z-score: SDs from the mean of people of the same age and sex (lumbar spine only)."""
-    if site not in Z_SCORE_SITES:
-        raise ValueError(f"no verified age-matched reference for {site!r}; Z-scores are "
-                         f"available at {', '.join(Z_SCORE_SITES)}")
-    sd = np.interp(np.asarray(age_years, dtype=float), _Z_AGES,
-                   AGE_MATCHED_SPINE[_check_sex(sex)][1])
+    """Z-score: SDs from the mean of people of the same age and sex (``Z_SCORE_SITES_BY_SEX``)."""
+    sd = np.interp(np.asarray(age_years, dtype=float), _Z_AGES, _age_matched_table(site, sex)[1])
     return (np.asarray(bmd_g_cm2, dtype=float) - age_matched_mean(site, sex, age_years)) / sd
 
 
@@ -125,12 +145,12 @@ AGE_MATCHED_FN_MEAN_SOURCE = (
 
 
 def age_matched_mean(site: str, sex: str, age_years):
-    """Mean BMD (g/cm2) of people of this sex and age: NHANES lumbar spine (as for Z-scores) or
-    NHANES III femoral neck (``AGE_MATCHED_FN_MEAN``, unverified); linear in age between decade
-    midpoints, held beyond the ends."""
+    """Mean BMD (g/cm2) of people of this sex and age: the NHANES tables of the Z-scores (lumbar
+    spine; men's total hip) or NHANES III femoral neck (``AGE_MATCHED_FN_MEAN``, unverified);
+    linear in age between decade midpoints, held beyond the ends."""
     a = np.asarray(age_years, dtype=float)
-    if site == "lumbar_spine":
-        return np.interp(a, _Z_AGES, AGE_MATCHED_SPINE[_check_sex(sex)][0])
+    if site in Z_SCORE_SITES_BY_SEX[_check_sex(sex)]:
+        return np.interp(a, _Z_AGES, _age_matched_table(site, sex)[0])
     if site == "femoral_neck":
         return np.interp(a, _AGE_MEAN_AGES, AGE_MATCHED_FN_MEAN[_check_sex(sex)])
     raise ValueError(f"no age-matched mean for {site!r}")
@@ -243,6 +263,7 @@ REFERENCES = {
     "young_adult_reference": YOUNG_ADULT_REFERENCE_SOURCE,
     "age_matched_mean": AGE_MATCHED_FN_MEAN_SOURCE,
     "age_matched_spine": AGE_MATCHED_SPINE_SOURCE,
+    "age_matched_total_hip": AGE_MATCHED_TOTAL_HIP_SOURCE,
     "hip_incidence": HIP_INCIDENCE_SOURCE,
     "major_to_hip_ratio": MAJOR_TO_HIP_RATIO_SOURCE,
     "gradient_of_risk": GRADIENT_SOURCE,
@@ -375,7 +396,8 @@ def _coarse_grid(times_d: np.ndarray, every_d: float = 30.4375) -> np.ndarray:
 
 def fracture_columns(time_days, bmd_g_cm2: dict, sex: str, age_years: float,
                      reference: str = "female") -> dict[str, np.ndarray]:
-    """T-scores, Z-scores (lumbar spine) and 10-year fracture probabilities (percent) as arrays.
+    """T-scores, Z-scores (``Z_SCORE_SITES_BY_SEX``: lumbar spine; total hip in men) and 10-year
+    fracture probabilities (percent) as arrays.
 
     ``t_score_<site>`` for each site in ``bmd_g_cm2`` against ``reference`` ("female" for both
     sexes by default, or "sex_specific"), and ``fracture_risk_10y_major_pct``,
@@ -390,7 +412,7 @@ def fracture_columns(time_days, bmd_g_cm2: dict, sex: str, age_years: float,
             for s in SITES if s in bmd_g_cm2}
     cols.update({f"z_score_{s}": z_score(np.asarray(bmd_g_cm2[s], float), s, sex,
                                          float(age_years) + times / DAYS_PER_YEAR)
-                 for s in Z_SCORE_SITES if s in bmd_g_cm2})
+                 for s in Z_SCORE_SITES_BY_SEX[sex] if s in bmd_g_cm2})
     fn_t = t_score(np.asarray(bmd_g_cm2["femoral_neck"], float), "femoral_neck", sex, "female")
     if times.size == 0:
         cols["fracture_risk_10y_major_pct"] = np.array([], float)

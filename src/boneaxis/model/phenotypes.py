@@ -82,19 +82,19 @@ def default_lh_iu_l(phenotype: str, age: float) -> float:
     return 30.0       # postmenopausal / castrate range (Chakravarti 1976)
 
 
-# BMD used when none is given: the mean of people of the same sex and age.  Lumbar spine: the
-# NHANES age-matched means (fracture.AGE_MATCHED_SPINE, Varatharajan 2026 Table 3); femoral neck:
-# the NHANES III decade means that centre the fracture model (fracture.AGE_MATCHED_FN_MEAN,
-# unverified); total hip: the NHANES III 60-69 means (Looker 1998) moved with age as the femoral
-# neck is (no age table for the total hip for both sexes could be verified).
-_TOTAL_HIP_60S = {"male": 0.98, "female": 0.85}
+# BMD used when none is given: the mean of people of the same sex and age, so that its Z-score
+# is 0.  Where a Z-score table exists (fracture.Z_SCORE_SITES_BY_SEX: lumbar spine; men's total
+# hip) its NHANES means (Varatharajan 2026 Table 3); femoral neck: the NHANES III decade means
+# that centre the fracture model (fracture.AGE_MATCHED_FN_MEAN, unverified); women's total hip:
+# the NHANES III 60-69 mean (Looker 1998) moved with age as the femoral neck is.
+_TOTAL_HIP_60S = {"female": 0.85}
 
 
 def default_bmd_g_cm2(phenotype: str, site: str, age):
     """g/cm2 at ``site`` for this phenotype's sex and ``age`` (a number, or an array of ages)."""
     sex = fracture.SEX_OF_PHENOTYPE[check_phenotype(phenotype)]
-    if site == "lumbar_spine":
-        v = fracture.age_matched_mean("lumbar_spine", sex, age)
+    if site in fracture.Z_SCORE_SITES_BY_SEX[sex]:
+        v = fracture.age_matched_mean(site, sex, age)
     elif site in ("femoral_neck", "total_hip"):
         v = fracture.age_matched_mean("femoral_neck", sex, age)
         if site == "total_hip":

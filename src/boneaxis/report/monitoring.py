@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..model.bone import DAYS_PER_YEAR
 from ..model.fracture import (
-    SEX_OF_PHENOTYPE, SITES, Z_SCORE_SITES, add_fracture_columns, t_score,
+    SEX_OF_PHENOTYPE, SITES, Z_SCORE_SITES_BY_SEX, add_fracture_columns, t_score,
 )
 from ..notice import DISCLAIMER
 
@@ -128,7 +128,7 @@ def _z_score_lines(df: pd.DataFrame, phenotype: str, sex: str, age_years: float,
                    end_day: float) -> list[str]:
     """Age-matched reading for premenopausal women and men under 50 (ISCD), where a T-score
     against young adults is not how densitometry reports BMD; only the sites with a verified
-    age-matched reference (``fracture.Z_SCORE_SITES``)."""
+    age-matched reference for the sex (``fracture.Z_SCORE_SITES_BY_SEX``)."""
     if not (phenotype == "premenopausal_woman"
             or (sex == "male" and age_years < Z_SCORE_AGE_LIMIT)):
         return []
@@ -137,7 +137,7 @@ def _z_score_lines(df: pd.DataFrame, phenotype: str, sex: str, age_years: float,
            f"from people of the same age and sex, and {ISCD_CITATION} calls a Z-score of "
            f"{Z_SCORE_THRESHOLD:.1f} or lower 'below the expected range for age'."]
     times = df["time_days"].to_numpy(float)
-    for s in Z_SCORE_SITES:
+    for s in Z_SCORE_SITES_BY_SEX[sex]:
         col = f"z_score_{s}"
         if col not in df:
             continue
@@ -145,8 +145,10 @@ def _z_score_lines(df: pd.DataFrame, phenotype: str, sex: str, age_years: float,
         c = first_crossing(times, z, Z_SCORE_THRESHOLD)
         out.append(f"  - {SITE_LABEL[s]} Z-score: {z[0]:+.2f} -> {z[-1]:+.2f}; "
                    f"{_describe(c, Z_SCORE_THRESHOLD, end_day)}")
-    out.append("  - The hip has no Z-score here: no age-matched hip reference for both sexes "
-               "could be verified (docs/fracture.md).")
+    missing = [SITE_LABEL[s] for s in SITES if s not in Z_SCORE_SITES_BY_SEX[sex]]
+    people = {"male": "men", "female": "women"}[sex]
+    out.append(f"  - No Z-score here at the {' or '.join(missing)}: no age-matched reference "
+               f"for {people} there could be verified (docs/fracture.md).")
     return out
 
 
