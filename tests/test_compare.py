@@ -79,3 +79,23 @@ def test_bone_protection_trial_level_relative_risks():
     # more at the spine's vertebrae than at the hip
     assert (rr.rr_vertebral_meta < rr.rr_hip_meta).all() and (rr.rr_hip_meta < 0.9).all()
     assert rr.loc["anastrozole + denosumab", "rr_hip_meta"] < rr.loc["anastrozole + zoledronic acid", "rr_hip_meta"]
+
+
+def test_after_stopping_bmd_recovers_in_part_and_the_bmd_hazard_ratio_falls():
+    """The seed's "returns to baseline after cessation": with anastrozole stopped at 2 years and
+    followed 3 more, the total-hip gap to the untreated person narrows (the ATAC/IBIS-II off-
+    treatment recovery the validation rows check) and the BMD-mediated hazard ratio falls, but
+    stays above 1 while a gap remains."""
+    cmp = run_compare(years=2, follow_up_years=3)
+    stops = cmp.after_stopping().set_index("case")
+    assert set(stops.index) == set(cmp.series)
+    assert stops.stop_years.tolist() == pytest.approx([2.0] * 3)
+    assert stops.end_years.tolist() == pytest.approx([5.0] * 3, abs=0.01)  # last daily row
+    woman = stops.loc["postmenopausal_woman"]
+    assert woman.hip_gap_at_stop_pct_points < -2.0
+    assert woman.hip_gap_at_stop_pct_points < woman.hip_gap_at_end_pct_points < 0.0
+    assert 1.0 < woman.hr_hip_off < woman.hr_hip_on
+    text = cmp.text()
+    assert "After anastrozole stops at 2 years, followed to 5 years" in text
+    assert f"hip fracture HR {woman.hr_hip_on:.2f} on treatment -> {woman.hr_hip_off:.2f} after" in text
+    assert "After anastrozole stops" not in run_compare(years=1, follow_up_years=None).text()
