@@ -99,3 +99,17 @@ def test_after_stopping_bmd_recovers_in_part_and_the_bmd_hazard_ratio_falls():
     assert "After anastrozole stops at 2 years, followed to 5 years" in text
     assert f"hip fracture HR {woman.hr_hip_on:.2f} on treatment -> {woman.hr_hip_off:.2f} after" in text
     assert "After anastrozole stops" not in run_compare(years=1, follow_up_years=None).text()
+
+
+def test_calcium_vitamin_d_rows_soften_but_do_not_stop_the_loss(table):
+    """The seed's protection strategy row: calcium + vitamin D for the man on TRT and the woman
+    (a modest effect, Tang 2007), antiresorptives only for the woman; the trial-level relative
+    risk is given for antiresorptives only."""
+    arm = "anastrozole + calcium/vitamin D"
+    for case in ("man_on_trt", "postmenopausal_woman"):
+        for col in ("bmd_lumbar_spine_pct_change", "bmd_total_hip_pct_change"):
+            plain = table.loc[(case, "anastrozole", 5), col]
+            untreated = table.loc[(case, "untreated", 5), col]
+            assert plain < table.loc[(case, arm, 5), col] < untreated
+        assert 0 < table.loc[(case, arm, 1), "ctx_pct_change"] < table.loc[(case, "anastrozole", 1), "ctx_pct_change"]
+    assert ("older_man_low_t", arm, 1) not in table.index

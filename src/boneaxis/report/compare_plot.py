@@ -32,7 +32,8 @@ def plot_compare_cases(comparison, path: Path) -> Path:
         axes[0, j].set_title(CASES[case]["label"], fontsize=9)
         styles = {"untreated": dict(color="grey", ls="--"), "anastrozole": dict(color="tab:red"),
                   "anastrozole + zoledronic acid": dict(color="tab:blue"),
-                  "anastrozole + denosumab": dict(color="tab:green")}
+                  "anastrozole + denosumab": dict(color="tab:green"),
+                  "anastrozole + calcium/vitamin D": dict(color="tab:orange", ls=":")}
         for arm, df in comparison.series[case].items():
             style = styles.get(arm, {})
             years = df["time_days"] / DAYS_PER_YEAR

@@ -8,6 +8,9 @@ Three people, each simulated with anastrozole and beside themselves without it:
 (c) a postmenopausal woman (ATAC-like) on anastrozole 1 mg daily, also with bone protection
     (zoledronic acid 4 mg or denosumab 60 mg every 6 months).
 
+The seed's "bone protection strategy" row: calcium + vitamin D for the man on TRT and for the
+woman, an antiresorptive for the woman.
+
 Each is also followed after anastrozole stops (the seed's "returns to baseline after cessation"):
 the run is extended by ``STOP_FOLLOW_UP_YEARS`` with the drug stopped at the end of the treated
 period, beside the same person untreated for as long.
@@ -41,6 +44,11 @@ def window_mean(df: pd.DataFrame, day: float, columns) -> dict[str, float]:
             sel = t == t[t <= day + 1e-9].max()
     return {c: float(df.loc[sel, c].mean()) for c in columns}
 TRT = {"drug": "testosterone_cypionate", "dose": "100 mg", "every": "1 week", "start": "-180 days"}
+CALCIUM_VITAMIN_D = {"drug": "calcium_vitamin_d", "dose": "1000 mg", "every": "1 day"}
+# Antiresorptive drugs: the only protection arms the Bouxsein 2019 trial-level relation (pooled
+# from trials of osteoporosis drugs, not of supplements) is applied to.
+ANTIRESORPTIVES = frozenset({"zoledronic_acid", "alendronate", "risedronate", "ibandronate",
+                             "denosumab"})
 
 CASES: dict[str, dict] = {
     "man_on_trt": {
@@ -48,6 +56,8 @@ CASES: dict[str, dict] = {
         "patient": {"phenotype": "man", "age": 45},
         "background": [TRT],
         "anastrozole": {"drug": "anastrozole", "dose": "0.5 mg", "every": "twice weekly"},
+        # the seed's strategy for men: monitoring BMD, calcium/vitamin D, lifestyle
+        "protection": {"anastrozole + calcium/vitamin D": CALCIUM_VITAMIN_D},
     },
     "older_man_low_t": {
         "label": "(b) man 68 y, low T, anastrozole 1 mg daily",
@@ -63,6 +73,7 @@ CASES: dict[str, dict] = {
         "anastrozole": {"drug": "anastrozole", "dose": "1 mg", "every": "1 day"},
         # bone protection, as in Z-FAST/ABCSG-18 (issue: "with bone protection" rows)
         "protection": {
+            "anastrozole + calcium/vitamin D": CALCIUM_VITAMIN_D,
             "anastrozole + zoledronic acid": {"drug": "zoledronic_acid", "dose": "4 mg",
                                               "every": "6 months"},
             "anastrozole + denosumab": {"drug": "denosumab", "dose": "60 mg", "every": "6 months"},
@@ -167,7 +178,9 @@ class Comparison:
         for key, arms in self.series.items():
             ref = arms["anastrozole"]
             end = min(float(ref["time_days"].iloc[-1]), 3.0 * DAYS_PER_YEAR)
-            for arm in CASES[key].get("protection", {}):
+            for arm, extra in CASES[key].get("protection", {}).items():
+                if extra["drug"] not in ANTIRESORPTIVES:
+                    continue
                 d = total_hip_difference_pct_points(arms[arm], ref, end)
                 rows.append({"case": key, "arm": arm, "years": end / DAYS_PER_YEAR,
                              "total_hip_difference_pct_points": d,
