@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/population.py        # 1k, 10k at the given steps (--steps)
     .venv/bin/python benchmarks/population.py --million             # also 1,000,000 (step 8 h)
-    .venv/bin/python benchmarks/population.py --markdown docs/benchmarks.md   # append the tables
+    .venv/bin/python benchmarks/population.py --markdown docs/benchmarks.md   # replace the latest tables
 
 Each configuration runs in a fresh subprocess (so its peak RSS is its own) through
 :func:`boneaxis.population.distributed.run_population` in-process (numba threads over all cores):
@@ -96,7 +96,7 @@ def main() -> int:
                     help="also 100,000 at fine steps below 3 h")
     ap.add_argument("--chunk", type=int, default=10_000)
     ap.add_argument("--rr-per-core", type=int, default=10)
-    ap.add_argument("--markdown", help="append the results to this Markdown file")
+    ap.add_argument("--markdown", help="write the results into this Markdown file (replacing the previous latest run)")
     ap.add_argument("--one", nargs=3, metavar=("N", "STEP", "CHUNK"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
@@ -159,8 +159,19 @@ def write_markdown(path: str, rows: list[dict], rr) -> None:
             f"patient -> **{rr['per_s']:.2f} patients/s** (per-process export + compile "
             f"{rr['export_s'] + rr['load_compile_s']:.1f} s excluded). boneaxis at step {default:g} h is "
             f"{best / rr['per_s']:.0f}x faster.")
-    with open(path, "a") as f:
-        f.write("\n".join(lines) + "\n")
+    # The latest run replaces the previous one between the markers (older runs are kept by hand
+    # under "Earlier population runs"); a file without the markers gets the block appended.
+    block = BEGIN + "\n".join(lines[1:]) + "\n" + END
+    old = open(path).read() if os.path.exists(path) else ""
+    if BEGIN in old and END in old:
+        new = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END):]
+    else:
+        new = old + "\n" + block + "\n"
+    with open(path, "w") as f:
+        f.write(new)
+
+
+BEGIN, END = "<!-- population-latest:begin -->\n", "<!-- population-latest:end -->"
 
 
 if __name__ == "__main__":

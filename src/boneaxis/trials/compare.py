@@ -267,8 +267,8 @@ class Comparison:
                          "untreated one after stopping. ATAC's")
             lines.append("  fracture rate fell once treatment stopped (Eastell 2011 Ann Oncol "
                          "22:857); BMD alone also understates the")
-            lines.append("  excess on treatment (ATAC: HR 1.49 vs tamoxifen; the model's, row "
-                         "atac_fracture_hr_5y of docs/validation.md).")
+            lines.append("  excess on treatment (ATAC: HR 1.49 vs tamoxifen; the model's value "
+                         "is row atac_fracture_hr_5y of docs/validation.md).")
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks)
 
