@@ -47,6 +47,7 @@ SEX_OF_PHENOTYPE: dict[str, str] = {
     "premenopausal_woman": "female",
     "ovariectomized_transman": "female",
 }
+PEOPLE_OF_SEX = {"male": "men", "female": "women"}   # for messages
 
 # ---------------------------------------------------------------- young-adult reference data
 # (mean, SD) in g/cm2, by sex and site.
@@ -117,9 +118,9 @@ Z_SCORE_SITES = tuple(s for s in Z_SCORE_SITES_BY_SEX["female"]
 def _age_matched_table(site: str, sex: str) -> tuple[np.ndarray, np.ndarray]:
     sex = _check_sex(sex)
     if site not in Z_SCORE_SITES_BY_SEX[sex]:
-        people = {"male": "men", "female": "women"}[sex]
-        raise ValueError(f"no verified age-matched reference for {site!r} in {people}; "
-                         f"Z-scores are available at {', '.join(Z_SCORE_SITES_BY_SEX[sex])}")
+        raise ValueError(f"no verified age-matched reference for {site!r} in "
+                         f"{PEOPLE_OF_SEX[sex]}; Z-scores are available at "
+                         f"{', '.join(Z_SCORE_SITES_BY_SEX[sex])}")
     return _AGE_MATCHED[site][sex]
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..model.bone import DAYS_PER_YEAR
 from ..model.fracture import (
-    SEX_OF_PHENOTYPE, SITES, Z_SCORE_SITES_BY_SEX, add_fracture_columns, t_score,
+    PEOPLE_OF_SEX, SEX_OF_PHENOTYPE, SITES, Z_SCORE_SITES_BY_SEX, add_fracture_columns, t_score,
 )
 from ..notice import DISCLAIMER
 
@@ -146,9 +146,8 @@ def _z_score_lines(df: pd.DataFrame, phenotype: str, sex: str, age_years: float,
         out.append(f"  - {SITE_LABEL[s]} Z-score: {z[0]:+.2f} -> {z[-1]:+.2f}; "
                    f"{_describe(c, Z_SCORE_THRESHOLD, end_day)}")
     missing = [SITE_LABEL[s] for s in SITES if s not in Z_SCORE_SITES_BY_SEX[sex]]
-    people = {"male": "men", "female": "women"}[sex]
     out.append(f"  - No Z-score here at the {' or '.join(missing)}: no age-matched reference "
-               f"for {people} there could be verified (docs/fracture.md).")
+               f"for {PEOPLE_OF_SEX[sex]} there could be verified (docs/fracture.md).")
     return out
 
 
