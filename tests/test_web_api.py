@@ -57,6 +57,9 @@ def test_simulate_returns_contract_columns(client):
     assert cols["bmd_lumbar_spine_g_cm2"][0] == pytest.approx(1.12, rel=1e-4)
     assert max(cols["anastrozole_ng_ml"]) > 0
     assert body["units"]["estradiol_pg_ml"] == "pg/mL"
+    # every column has a unit; a man also gets the total-hip Z-score
+    assert all(body["units"][c] for c in cols)
+    assert body["units"]["z_score_total_hip"] == body["units"]["z_score_lumbar_spine"] == "SD"
     assert body["disclaimer"] == DISCLAIMER
     # identical request (e.g. a reloaded shared URL) -> identical answer
     assert client.post("/api/simulate", json=QUICK).json() == body

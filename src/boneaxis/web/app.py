@@ -290,6 +290,7 @@ UNITS = {
     **{f"bmd_{s}_g_cm2": "g/cm2" for s in SITES},
     **{f"bmd_{s}_pct_change": "% change" for s in SITES},
     **{f"t_score_{s}": "SD" for s in SITES},
+    **{f"z_score_{s}": "SD" for s in SITES},
     "letrozole_ng_ml": "ng/mL", "exemestane_ng_ml": "ng/mL", "tamoxifen_ng_ml": "ng/mL",
     "testosterone_exogenous_ng_dl": "ng/dL", "goserelin_release_ug_per_day": "ug/day",
     "bisphosphonate_bound_zol_eq_mg": "mg zoledronic-acid equivalent", "denosumab_ug_ml": "ug/mL",
