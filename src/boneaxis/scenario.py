@@ -36,6 +36,8 @@ from .model.phenotypes import check_phenotype
 from .model.pk import DRUGS
 from .model.system import HOURS_PER_YEAR
 
+AROMATASE_INHIBITORS = ("anastrozole", "letrozole", "exemestane")
+
 MAX_DURATION_Y = 30.0
 
 # Plausible human ranges; values outside are rejected as impossible (not merely unusual).
@@ -318,6 +320,17 @@ class Scenario(_Strict):
                 if beyond:
                     raise ValueError(f"{t.drug}: missed dose {beyond[0]} is beyond the {n} doses "
                                      f"scheduled in this run")
+        # Outside the calibrated domain, said once per scenario: the bisphosphonate effect is
+        # fitted on women taking an AI and under-predicts the gain without one
+        # (docs/validation.md; tests/test_calibration.py KNOWN_MISSES)
+        drugs = {t.drug for t in self.treatments}
+        bisphosphonates = sorted(d for d in drugs if DRUGS[d].readout == "bound_amount")
+        if bisphosphonates and not drugs & set(AROMATASE_INHIBITORS):
+            warnings.warn(f"{', '.join(bisphosphonates)} without an aromatase inhibitor: the "
+                          "bisphosphonate effect is calibrated on women taking one (Z-FAST, SABRE, "
+                          "ARIBON); without one the model's BMD gain is 25-50% below the trials' "
+                          "(docs/validation.md rows alendronate_weekly_* and grey2017_*), so read "
+                          "it as a floor", stacklevel=2)
         return self
 
     @property

@@ -72,11 +72,13 @@ def load() -> tuple[dict[str, dict], tuple[Target, ...]]:
 
 
 def arm_scenario(arm: dict, duration_h: float, output_every_h: float) -> Scenario:
-    # trial arms may use doses outside the label on purpose (e.g. zoledronate 1 mg, Grey 2017):
-    # the non-standard-regimen warning is meant for users, not for published arms (validated
-    # directly: load_scenario makes sure users always see it)
+    # trial arms may use doses outside the label on purpose (e.g. zoledronate 1 mg, Grey 2017),
+    # and a bisphosphonate without an AI is the very evidence of the calibrated-domain note: those
+    # warnings are meant for users, not for published arms (validated directly: load_scenario
+    # makes sure users always see them)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*(outside the usual|non-standard regimen)")
+        warnings.filterwarnings("ignore", message=".*(outside the usual|non-standard regimen|"
+                                                  "without an aromatase inhibitor)")
         return Scenario.model_validate({
             "patient": arm["patient"], "treatments": arm.get("treatments", []),
             "duration": f"{duration_h} h", "output_every": f"{output_every_h} h",
