@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import units
 from .model.phenotypes import check_phenotype
-from .model.pk import DRUGS
+from .model.pk import BISPHOSPHONATES, DRUGS
 from .model.system import HOURS_PER_YEAR
 
 AROMATASE_INHIBITORS = ("anastrozole", "letrozole", "exemestane")
@@ -324,7 +324,7 @@ class Scenario(_Strict):
         # fitted on women taking an AI and under-predicts the gain without one
         # (docs/validation.md; tests/test_calibration.py KNOWN_MISSES)
         drugs = {t.drug for t in self.treatments}
-        bisphosphonates = sorted(d for d in drugs if DRUGS[d].readout == "bound_amount")
+        bisphosphonates = sorted(drugs & BISPHOSPHONATES)
         if bisphosphonates and not drugs & set(AROMATASE_INHIBITORS):
             warnings.warn(f"{', '.join(bisphosphonates)} without an aromatase inhibitor: the "
                           "bisphosphonate effect is calibrated on women taking one (Z-FAST, SABRE, "

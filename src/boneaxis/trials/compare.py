@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..engine import simulate
 from ..model.bone import DAYS_PER_YEAR
+from ..model.pk import BISPHOSPHONATES
 from ..notice import DISCLAIMER
 
 YEARS = (1, 2, 5)
@@ -47,8 +48,7 @@ TRT = {"drug": "testosterone_cypionate", "dose": "100 mg", "every": "1 week", "s
 CALCIUM_VITAMIN_D = {"drug": "calcium_vitamin_d", "dose": "1000 mg", "every": "1 day"}
 # Antiresorptive drugs: the only protection arms the Bouxsein 2019 trial-level relation (pooled
 # from trials of osteoporosis drugs, not of supplements) is applied to.
-ANTIRESORPTIVES = frozenset({"zoledronic_acid", "alendronate", "risedronate", "ibandronate",
-                             "denosumab"})
+ANTIRESORPTIVES = BISPHOSPHONATES | {"denosumab"}
 
 CASES: dict[str, dict] = {
     "man_on_trt": {

@@ -150,3 +150,6 @@ DRUGS: dict[str, Drug] = {d.name: d for d in (
          source="calcium 1000-1200 mg + vitamin D 800 IU daily (Tang 2007 Lancet 370:657); dose "
                 "is calcium"),
 )}
+
+# The drugs that bind to bone surfaces (the bisphosphonate pool), from the catalog itself.
+BISPHOSPHONATES = frozenset(name for name, d in DRUGS.items() if d.readout == "bound_amount")
